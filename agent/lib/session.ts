@@ -1,0 +1,189 @@
+// One connected device: the hello exchange, then calls and streams, each checked against the
+// device's role before anything runs. Nothing a device sends can crash the agent: every failure
+// becomes an ERROR frame for that id, and the connection keeps serving.
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import {
+  FrameChannel,
+  FrameType,
+  OutboundStream,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  lookupCall,
+  roleAllows,
+  type Frame
+} from '@pocketdock/protocol'
+import { c } from '@pocketdock/protocol/codec'
+import type { Device } from './allowlist.ts'
+import type { StreamHandlers, UnaryHandlers } from './handlers.ts'
+import type { Logger } from './log.ts'
+
+export const AGENT_VERSION = '0.1.0'
+const MAX_INFLIGHT_CALLS = 64
+const MAX_OPEN_STREAMS = 32
+
+export interface SessionOptions {
+  conn: NoiseSecretStream
+  device: Device
+  agentName: string
+  handlers: { unary: UnaryHandlers; streams: StreamHandlers }
+  log: Logger
+}
+
+export class Session {
+  readonly device: Device
+  readonly conn: NoiseSecretStream
+  private readonly channel: FrameChannel
+  private readonly opts: SessionOptions
+  private greeted = false
+  private inflight = 0
+  private readonly abort = new AbortController()
+  private readonly streams = new Map<number, OutboundStream>()
+  closed = false
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts
+    this.device = opts.device
+    this.conn = opts.conn
+    this.channel = new FrameChannel(opts.conn, {
+      onopen: () => {},
+      onframe: (frame) => this.onframe(frame),
+      onbadframe: (id, err) => this.sendError(id, err),
+      onclose: () => this.close()
+    })
+  }
+
+  get openStreams(): number {
+    return this.streams.size
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.abort.abort(ProtocolError.CHANNEL_CLOSED())
+    for (const s of this.streams.values()) s.cancel(ProtocolError.CHANNEL_CLOSED())
+    this.streams.clear()
+    this.channel.close()
+    this.conn.destroy()
+  }
+
+  private onframe(frame: Frame): void {
+    if (frame.type === FrameType.HELLO) return this.onhello(frame.protocolVersion)
+    if (!this.greeted) {
+      return this.sendError('id' in frame ? frame.id : 0, ProtocolError.BAD_REQUEST('Send hello before anything else'))
+    }
+    switch (frame.type) {
+      case FrameType.REQUEST:
+        return void this.onrequest(frame.id, frame.method, frame.params)
+      case FrameType.STREAM_OPEN:
+        return void this.onstreamopen(frame.id, frame.method, frame.params, frame.credit)
+      case FrameType.STREAM_CREDIT:
+        this.streams.get(frame.id)?.grant(frame.credit)
+        return
+      case FrameType.STREAM_CANCEL:
+        this.streams.get(frame.id)?.cancel()
+        return
+      default:
+        return this.sendError('id' in frame ? frame.id : 0, ProtocolError.BAD_REQUEST(`A device may not send frame type ${frame.type}`))
+    }
+  }
+
+  private onhello(version: number): void {
+    if (version !== PROTOCOL_VERSION) {
+      this.sendError(0, ProtocolError.VERSION_MISMATCH(PROTOCOL_VERSION, version))
+      // Give the error frame a moment to leave before closing.
+      setTimeout(() => this.close(), 200).unref?.()
+      return
+    }
+    this.greeted = true
+    this.channel.send({
+      type: FrameType.WELCOME,
+      protocolVersion: PROTOCOL_VERSION,
+      agentName: this.opts.agentName,
+      agentVersion: AGENT_VERSION,
+      role: this.device.role
+    })
+  }
+
+  /** Looks a call up and checks the role; returns null after answering with an error. */
+  private authorize(id: number, method: string, kind: 'unary' | 'stream') {
+    const spec = lookupCall(method)
+    if (!spec || spec.kind !== kind) {
+      this.sendError(id, ProtocolError.UNKNOWN_CALL(method))
+      return null
+    }
+    if (!roleAllows(this.device.role, spec.role)) {
+      this.opts.log.warn(`refused ${method} for ${this.device.publicKey.slice(0, 8)} (${this.device.role})`)
+      this.sendError(id, ProtocolError.FORBIDDEN(method, this.device.role))
+      return null
+    }
+    return spec
+  }
+
+  private async onrequest(id: number, method: string, params: Uint8Array): Promise<void> {
+    if (this.inflight >= MAX_INFLIGHT_CALLS) {
+      return this.sendError(id, ProtocolError.BAD_REQUEST(`More than ${MAX_INFLIGHT_CALLS} calls at once`))
+    }
+    const spec = this.authorize(id, method, 'unary')
+    if (!spec || spec.kind !== 'unary') return
+    this.inflight++
+    try {
+      const decoded = decodeParams(spec.params, params, method)
+      const handler = (this.opts.handlers.unary as Record<string, (p: unknown, ctx: unknown) => Promise<unknown>>)[method]
+      if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
+      const result = await handler(decoded, { device: this.device, signal: this.abort.signal })
+      if (!this.closed) this.channel.send({ type: FrameType.RESULT, id, result: c.encode(spec.result, result) })
+    } catch (err) {
+      this.sendError(id, this.toProtocolError(err, method))
+    } finally {
+      this.inflight--
+    }
+  }
+
+  private async onstreamopen(id: number, method: string, params: Uint8Array, credit: number): Promise<void> {
+    if (this.streams.has(id)) return this.sendError(id, ProtocolError.BAD_REQUEST(`Stream ${id} is already open`))
+    if (this.streams.size >= MAX_OPEN_STREAMS) {
+      return this.sendError(id, ProtocolError.BAD_REQUEST(`More than ${MAX_OPEN_STREAMS} streams at once`))
+    }
+    const spec = this.authorize(id, method, 'stream')
+    if (!spec || spec.kind !== 'stream') return
+    const out = new OutboundStream(credit, {
+      send: (data) => this.channel.send({ type: FrameType.STREAM_DATA, id, data }),
+      waitDrain: () => this.channel.waitDrain()
+    })
+    this.streams.set(id, out)
+    try {
+      const decoded = decodeParams(spec.params, params, method)
+      const handler = (this.opts.handlers.streams as Record<string, (p: unknown, ctx: unknown, sink: unknown) => Promise<void>>)[method]
+      if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
+      await handler(decoded, { device: this.device, signal: out.signal }, {
+        signal: out.signal,
+        write: (item: unknown) => out.write(c.encode(spec.item, item))
+      })
+      if (!out.signal.aborted) this.channel.send({ type: FrameType.STREAM_END, id })
+    } catch (err) {
+      // A cancelled stream needs no answer: the device asked for the end or is gone.
+      if (!out.signal.aborted) this.sendError(id, this.toProtocolError(err, method))
+    } finally {
+      this.streams.delete(id)
+    }
+  }
+
+  private toProtocolError(err: unknown, method: string): ProtocolError {
+    if (err instanceof ProtocolError) return err
+    this.opts.log.error(`${method} failed: ${(err as Error)?.stack ?? err}`)
+    return ProtocolError.INTERNAL(`${method} failed inside the agent`)
+  }
+
+  private sendError(id: number, err: ProtocolError): void {
+    if (this.closed) return
+    this.channel.send({ type: FrameType.ERROR, id, code: err.code, message: err.message })
+  }
+}
+
+function decodeParams<P>(enc: { decode(state: any): P }, bytes: Uint8Array, method: string): P {
+  try {
+    return c.decode(enc as any, bytes) as P
+  } catch (err) {
+    throw ProtocolError.BAD_REQUEST(`Malformed parameters for ${method}: ${(err as Error).message}`)
+  }
+}

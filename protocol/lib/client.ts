@@ -1,0 +1,286 @@
+// The client that speaks the protocol to one agent. The PWA and the tests both use it, over a
+// relay-backed DHT node, so the tests exercise the same code a phone runs.
+import { EventEmitter } from 'events'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import { calls, type ItemOf, type ParamsOf, type ResultOf, type StreamName, type UnaryName } from './calls.ts'
+import { decode, encode } from './codec.ts'
+import { DeviceSwarm, type KeyPair } from './device-swarm.ts'
+import { ProtocolError } from './errors.ts'
+import { FrameChannel } from './frame-channel.ts'
+import { FrameType, type Frame } from './messages.ts'
+import type { Role } from './roles.ts'
+import { DEFAULT_STREAM_WINDOW, InboundStream, MAX_STREAM_WINDOW } from './stream.ts'
+import { PROTOCOL_VERSION } from './version.ts'
+
+export interface Welcome {
+  protocolVersion: number
+  agentName: string
+  agentVersion: string
+  role: Role
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'closed'
+
+export type AgentClientOptions = {
+  agentKey: Uint8Array
+  clientName?: string
+  /** How long a call waits for its answer, including waiting for a connection. */
+  callTimeoutMs?: number
+} & ({ swarm: DeviceSwarm } | { dht: unknown; keyPair: KeyPair })
+
+interface Pending {
+  resolve(bytes: Uint8Array): void
+  reject(err: ProtocolError): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+interface OpenStream {
+  stream: InboundStream<unknown>
+  decodeItem(bytes: Uint8Array): unknown
+}
+
+/** Events: 'state' (ConnectionState), 'welcome' (Welcome), 'error' is never emitted. */
+export class AgentClient extends EventEmitter {
+  readonly agentKey: Uint8Array
+  readonly callTimeoutMs: number
+  state: ConnectionState = 'connecting'
+  welcome: Welcome | null = null
+  /** The last connection-level error the agent reported (e.g. VERSION_MISMATCH). */
+  lastError: ProtocolError | null = null
+
+  private readonly swarm: DeviceSwarm
+  private readonly ownsSwarm: boolean
+  private readonly clientName: string
+  private channel: FrameChannel | null = null
+  private conn: NoiseSecretStream | null = null
+  private nextId = 1
+  private readonly pending = new Map<number, Pending>()
+  private readonly streams = new Map<number, OpenStream>()
+  private waitingForWelcome: Array<() => void> = []
+
+  constructor(opts: AgentClientOptions) {
+    super()
+    this.agentKey = opts.agentKey
+    this.callTimeoutMs = opts.callTimeoutMs ?? 15_000
+    this.clientName = opts.clientName ?? 'pocketdock'
+    if ('swarm' in opts) {
+      this.swarm = opts.swarm
+      this.ownsSwarm = false
+    } else {
+      this.swarm = new DeviceSwarm({ dht: opts.dht, keyPair: opts.keyPair })
+      this.ownsSwarm = true
+    }
+    this.swarm.join(this.agentKey, (conn) => this.attach(conn))
+  }
+
+  /** Resolves with the agent's welcome once connected; rejects after `timeoutMs`. */
+  ready(timeoutMs = this.callTimeoutMs): Promise<Welcome> {
+    return this.whenConnected(timeoutMs, 'Connecting to the agent').then(() => this.welcome!)
+  }
+
+  async call<K extends UnaryName>(method: K, params: ParamsOf<K>, opts: { timeoutMs?: number } = {}): Promise<ResultOf<K>> {
+    const spec = calls[method]
+    const bytes = await this.request(method, encode(spec.params as any, params), opts.timeoutMs)
+    return decode(spec.result as any, bytes, `result of ${method}`) as ResultOf<K>
+  }
+
+  /** Sends a call with already-encoded params; for tools and tests that need exact bytes. */
+  async request(method: string, params: Uint8Array, timeoutMs = this.callTimeoutMs): Promise<Uint8Array> {
+    const started = Date.now()
+    await this.whenConnected(timeoutMs, method)
+    const channel = this.channel!
+    const id = this.nextId++
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const remaining = Math.max(1, timeoutMs - (Date.now() - started))
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(ProtocolError.TIMEOUT(method, timeoutMs))
+      }, remaining)
+      this.pending.set(id, { resolve, reject, timer })
+      channel.send({ type: FrameType.REQUEST, id, method, params })
+    })
+  }
+
+  /**
+   * Opens a stream. Items arrive through the returned async iterable; the agent sends at most
+   * `window` items ahead of what has been read.
+   */
+  stream<K extends StreamName>(method: K, params: ParamsOf<K>, opts: { window?: number } = {}): InboundStream<ItemOf<K>> {
+    const spec = calls[method]
+    const window = Math.min(Math.max(1, opts.window ?? DEFAULT_STREAM_WINDOW), MAX_STREAM_WINDOW)
+    const id = this.nextId++
+    let channel: FrameChannel | null = null
+    const stream = new InboundStream<ItemOf<K>>(
+      window,
+      (credit) => channel?.send({ type: FrameType.STREAM_CREDIT, id, credit }),
+      () => {
+        this.streams.delete(id)
+        channel?.send({ type: FrameType.STREAM_CANCEL, id })
+      }
+    )
+    const paramsBytes = encode(spec.params as any, params)
+    this.whenConnected(this.callTimeoutMs, method).then(
+      () => {
+        if (stream.buffered === 0 && (stream as any).ended) return
+        channel = this.channel!
+        this.streams.set(id, { stream: stream as InboundStream<unknown>, decodeItem: (b) => decode(spec.item as any, b, `${method} item`) })
+        channel.send({ type: FrameType.STREAM_OPEN, id, method, params: paramsBytes, credit: window })
+      },
+      (err) => stream.fail(err)
+    )
+    return stream
+  }
+
+  /** Try to reconnect now rather than after the backoff. */
+  reconnect(): void {
+    if (this.state !== 'closed') this.swarm.retry(this.agentKey)
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    this.setState('closed')
+    this.swarm.leave(this.agentKey)
+    this.detach(ProtocolError.CHANNEL_CLOSED())
+    for (const wake of this.waitingForWelcome) wake()
+    this.waitingForWelcome = []
+    if (this.ownsSwarm) await this.swarm.destroy()
+  }
+
+  private whenConnected(timeoutMs: number, what: string): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(ProtocolError.CHANNEL_CLOSED())
+    if (this.state === 'connected') return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waitingForWelcome = this.waitingForWelcome.filter((w) => w !== wake)
+        reject(this.lastError ?? ProtocolError.TIMEOUT(what, timeoutMs))
+      }, timeoutMs)
+      const wake = () => {
+        clearTimeout(timer)
+        if (this.state === 'connected') resolve()
+        else reject(this.lastError ?? ProtocolError.CHANNEL_CLOSED())
+      }
+      this.waitingForWelcome.push(wake)
+    })
+  }
+
+  private attach(conn: NoiseSecretStream): void {
+    if (this.state === 'closed') {
+      conn.destroy()
+      return
+    }
+    // Hyperswarm de-duplicates, but a replacement connection may arrive before the old one closed.
+    if (this.conn && this.conn !== conn) this.detach(ProtocolError.CHANNEL_CLOSED())
+    this.conn = conn
+    conn.on('error', () => {})
+    conn.on('close', () => {
+      if (this.conn === conn) this.detach(ProtocolError.CHANNEL_CLOSED())
+    })
+    this.channel = new FrameChannel(conn, {
+      onopen: () => this.channel?.send({ type: FrameType.HELLO, protocolVersion: PROTOCOL_VERSION, client: this.clientName }),
+      onframe: (frame) => this.onframe(frame),
+      onbadframe: () => {
+        // The agent sent something this client cannot read: a broken or incompatible agent.
+        conn.destroy()
+      },
+      onclose: () => {
+        if (this.conn === conn) conn.destroy()
+      }
+    })
+  }
+
+  private detach(reason: ProtocolError): void {
+    const channel = this.channel
+    this.channel = null
+    this.conn = null
+    channel?.close()
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer)
+      p.reject(reason)
+      this.pending.delete(id)
+    }
+    for (const [id, s] of this.streams) {
+      s.stream.fail(reason)
+      this.streams.delete(id)
+    }
+    if (this.state === 'connected') {
+      this.welcome = null
+      this.setState('connecting')
+    }
+  }
+
+  private onframe(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.WELCOME: {
+        const { type: _type, ...welcome } = frame
+        this.welcome = welcome
+        this.lastError = null
+        this.setState('connected')
+        this.emit('welcome', welcome)
+        const waiting = this.waitingForWelcome
+        this.waitingForWelcome = []
+        for (const wake of waiting) wake()
+        return
+      }
+      case FrameType.RESULT: {
+        const p = this.pending.get(frame.id)
+        if (!p) return
+        this.pending.delete(frame.id)
+        clearTimeout(p.timer)
+        p.resolve(frame.result)
+        return
+      }
+      case FrameType.ERROR: {
+        const err = ProtocolError.fromWire(frame.code, frame.message)
+        if (frame.id === 0) {
+          this.lastError = err
+          this.emit('agent-error', err)
+          return
+        }
+        const p = this.pending.get(frame.id)
+        if (p) {
+          this.pending.delete(frame.id)
+          clearTimeout(p.timer)
+          p.reject(err)
+          return
+        }
+        const s = this.streams.get(frame.id)
+        if (s) {
+          this.streams.delete(frame.id)
+          s.stream.fail(err)
+        }
+        return
+      }
+      case FrameType.STREAM_DATA: {
+        const s = this.streams.get(frame.id)
+        if (!s) return
+        let item: unknown
+        try {
+          item = s.decodeItem(frame.data)
+        } catch (err) {
+          this.streams.delete(frame.id)
+          this.channel?.send({ type: FrameType.STREAM_CANCEL, id: frame.id })
+          s.stream.fail(err as ProtocolError)
+          return
+        }
+        s.stream.push(item)
+        return
+      }
+      case FrameType.STREAM_END: {
+        const s = this.streams.get(frame.id)
+        if (!s) return
+        this.streams.delete(frame.id)
+        s.stream.end()
+        return
+      }
+      default:
+        // Frames meant for the agent side are ignored by a client.
+        return
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return
+    this.state = state
+    this.emit('state', state)
+  }
+}

@@ -1,0 +1,67 @@
+// One Hyperswarm per device identity and DHT. Each paired agent is a joinPeer() on it, so
+// Hyperswarm gives reconnection with backoff and de-duplication; connections are routed to the
+// AgentClient of the agent key they come from.
+import Hyperswarm from 'hyperswarm'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import b4a from 'b4a'
+
+export interface KeyPair {
+  publicKey: Uint8Array
+  secretKey: Uint8Array
+}
+
+/** Reconnect backoffs: short, because a person is waiting; capped at 20 s (Hyperswarm's own cap is 10 min). */
+const BACKOFFS = [1000, 3000, 8000, 20000]
+const JITTER = 500
+
+export type ConnectionHandler = (conn: NoiseSecretStream) => void
+
+export class DeviceSwarm {
+  readonly swarm: Hyperswarm
+  private readonly handlers = new Map<string, ConnectionHandler>()
+
+  constructor(opts: { dht: unknown; keyPair: KeyPair }) {
+    this.swarm = new Hyperswarm({
+      dht: opts.dht,
+      keyPair: opts.keyPair as any,
+      backoffs: BACKOFFS,
+      jitter: JITTER
+    })
+    this.swarm.on('connection', (conn) => {
+      const handler = this.handlers.get(b4a.toString(conn.remotePublicKey, 'hex'))
+      // A device swarm never listens, so anything unexpected is dropped.
+      if (handler) handler(conn)
+      else conn.destroy()
+    })
+  }
+
+  get publicKey(): Uint8Array {
+    return this.swarm.keyPair.publicKey
+  }
+
+  join(agentKey: Uint8Array, onconnection: ConnectionHandler): void {
+    this.handlers.set(b4a.toString(agentKey, 'hex'), onconnection)
+    this.swarm.joinPeer(agentKey)
+  }
+
+  leave(agentKey: Uint8Array): void {
+    const hex = b4a.toString(agentKey, 'hex')
+    this.handlers.delete(hex)
+    this.swarm.leavePeer(agentKey)
+    for (const conn of this.swarm.connections) {
+      if (b4a.toString(conn.remotePublicKey, 'hex') === hex) conn.destroy()
+    }
+  }
+
+  /** Retry now instead of waiting out the backoff (e.g. when the app returns to the foreground). */
+  retry(agentKey: Uint8Array): void {
+    this.swarm.leavePeer(agentKey)
+    this.swarm.joinPeer(agentKey)
+  }
+
+  /** Destroys the swarm and the DHT node it runs on. */
+  destroy(): Promise<void> {
+    this.handlers.clear()
+    return this.swarm.destroy()
+  }
+}
