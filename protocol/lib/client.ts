@@ -121,7 +121,7 @@ export class AgentClient extends EventEmitter {
     const paramsBytes = encode(spec.params as any, params)
     this.whenConnected(this.callTimeoutMs, method).then(
       () => {
-        if (stream.buffered === 0 && (stream as any).ended) return
+        if (stream.isEnded) return
         channel = this.channel!
         this.streams.set(id, { stream: stream as InboundStream<unknown>, decodeItem: (b) => decode(spec.item as any, b, `${method} item`) })
         channel.send({ type: FrameType.STREAM_OPEN, id, method, params: paramsBytes, credit: window })

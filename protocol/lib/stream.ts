@@ -96,8 +96,12 @@ export class InboundStream<T> implements AsyncIterable<T> {
 
   /** Resolves when the stream ends; rejects with its error. */
   get done(): Promise<void> {
-    if (this.ended && !this.queue.length) return this.error ? Promise.reject(this.error) : Promise.resolve()
+    if (this.ended) return this.error ? Promise.reject(this.error) : Promise.resolve()
     return new Promise((resolve, reject) => this.onEnd.push((err) => (err ? reject(err) : resolve())))
+  }
+
+  get isEnded(): boolean {
+    return this.ended
   }
 
   get buffered(): number {

@@ -1,0 +1,49 @@
+// The agent as a real child process, with its own state dir.
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { startChild, type Child } from './child-process.ts'
+
+export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/pocketdock-agent.mjs', import.meta.url))
+
+export interface AgentProcess extends Child {
+  key: string
+  stateDir: string
+  allow(deviceKeyHex: string, role: 'viewer' | 'operator' | 'admin'): Promise<void>
+  /** Stops the process and removes its state dir (unless it was given one). */
+  stop(): Promise<number | null>
+}
+
+export async function startAgent(opts: {
+  bootstrap: string[]
+  dockerHost: string
+  stateDir?: string
+  name?: string
+  allow?: Array<{ key: string; role: 'viewer' | 'operator' | 'admin' }>
+}): Promise<AgentProcess> {
+  const ownsDir = !opts.stateDir
+  const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pd-agent-'))
+  const allow = async (key: string, role: string) => {
+    await promisify(execFile)(process.execPath, [AGENT_BIN, 'allow', key, '--role', role, '--state-dir', stateDir])
+  }
+  for (const a of opts.allow ?? []) await allow(a.key, a.role)
+  const args = [AGENT_BIN, '--state-dir', stateDir, '--docker-socket', opts.dockerHost.replace(/^unix:\/\//, ''), '--name', opts.name ?? 'test-agent']
+  for (const b of opts.bootstrap) args.push('--bootstrap', b)
+  const child = startChild(process.execPath, args)
+  const match = await child.waitFor(/agent key: ([0-9a-f]{64})/)
+  await child.waitFor(/devices allowed:/)
+  return {
+    ...child,
+    key: match[1]!,
+    stateDir,
+    allow,
+    async stop() {
+      const code = await child.stop()
+      if (ownsDir) fs.rmSync(stateDir, { recursive: true, force: true })
+      return code
+    }
+  }
+}
