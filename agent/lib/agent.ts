@@ -85,7 +85,7 @@ export class Agent {
       conn,
       device,
       agentName: this.name,
-      handlers: createHandlers(this.host, this.name),
+      handlers: createHandlers(this.host, this.name, this.allowlist),
       log: this.log
     })
     this.sessions.add(session)

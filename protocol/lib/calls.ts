@@ -1,7 +1,7 @@
 // Every call the agent answers, declared once: its kind, the least role that may make it, and
 // the codecs of its payloads. The agent dispatches from this table and the client is typed by it.
-import { c, struct, optional, empty, stringMap, type Encoder, type Decoded } from './codec.ts'
-import type { Role } from './roles.ts'
+import { c, struct, optional, empty, stringMap, array, oneOf, type Encoder, type Decoded } from './codec.ts'
+import { ROLES, type Role } from './roles.ts'
 
 export interface UnaryCall<P, R> {
   kind: 'unary'
@@ -66,9 +66,18 @@ export const dockerEvent = struct({
 })
 export type DockerEvent = Decoded<typeof dockerEvent>
 
+export const device = struct({
+  publicKey: c.string,
+  role: oneOf(ROLES),
+  name: c.string,
+  addedAt: c.string
+})
+export type DeviceInfo = Decoded<typeof device>
+
 export const calls = {
   'system.info': unary('viewer', empty, systemInfo),
-  'system.events': stream('viewer', eventsParams, dockerEvent)
+  'system.events': stream('viewer', eventsParams, dockerEvent),
+  'devices.list': unary('admin', empty, struct({ devices: array(device) }))
 } as const
 
 export type Calls = typeof calls

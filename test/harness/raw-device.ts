@@ -1,0 +1,69 @@
+// A device that speaks raw frames on the pocketdock channel, for sending what a well-behaved
+// client never would. Connects through the relay with Hyperswarm like the real client.
+import Hyperswarm from 'hyperswarm'
+import Protomux from 'protomux'
+import type { KeyPair } from 'hyperdht'
+import { c } from '@pocketdock/protocol/codec'
+import { PROTOCOL_NAME, decodeFrame, encodeFrame, type Frame } from '@pocketdock/protocol'
+
+export interface RawDevice {
+  send(frame: Frame): void
+  sendBytes(bytes: Uint8Array): void
+  /** Waits for the first received frame (since the last call) matching `match`. */
+  next(match: (f: Frame) => boolean, timeoutMs?: number): Promise<Frame>
+  close(): Promise<void>
+}
+
+export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey: Buffer): Promise<RawDevice> {
+  const swarm = new Hyperswarm({ dht, keyPair })
+  const frames: Frame[] = []
+  const waiters = new Set<() => void>()
+  const conn = await new Promise<any>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('raw device could not connect')), 15_000)
+    swarm.on('connection', (c) => {
+      clearTimeout(timer)
+      resolve(c)
+    })
+    swarm.joinPeer(agentKey)
+  })
+  conn.on('error', () => {})
+  const mux = Protomux.from(conn)
+  let opened!: () => void
+  const open = new Promise<void>((r) => (opened = r))
+  const channel = mux.createChannel({ protocol: PROTOCOL_NAME, onopen: () => opened() })!
+  const message = channel.addMessage({
+    encoding: c.raw,
+    onmessage: (bytes: Uint8Array) => {
+      frames.push(decodeFrame(bytes))
+      for (const w of waiters) w()
+    }
+  })
+  channel.open()
+  await open
+  return {
+    send: (frame) => void message.send(encodeFrame(frame)),
+    sendBytes: (bytes) => void message.send(bytes),
+    next(match, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const i = frames.findIndex(match)
+          if (i < 0) return
+          const [f] = frames.splice(i, 1)
+          cleanup()
+          resolve(f!)
+        }
+        const timer = setTimeout(() => {
+          cleanup()
+          reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.map((f) => f.type))}`))
+        }, timeoutMs)
+        const cleanup = () => {
+          clearTimeout(timer)
+          waiters.delete(check)
+        }
+        waiters.add(check)
+        check()
+      })
+    },
+    close: () => swarm.destroy()
+  }
+}
