@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
     const info = await agent.host.systemInfo()
     console.log(`docker: ${info.dockerVersion} at ${dockerSocket}`)
   } catch (err) {
-    console.log(`docker: not reachable at ${dockerSocket} (${(err as Error).message}); will answer DOCKER_UNAVAILABLE until it is`)
+    console.log(`docker: not reachable: ${(err as Error).message}; answering DOCKER_UNAVAILABLE until it is`)
   }
   console.log(`devices allowed: ${agent.allowlist.list().length}`)
 

@@ -28,7 +28,7 @@ test('Docker unreachable → DOCKER_UNAVAILABLE, then recovery without a restart
   const { node } = connectRelayNode(relay.wsUrl, { keyPair: device })
   const client = new AgentClient({ dht: node, keyPair: device, agentKey: Buffer.from(agent.key, 'hex') })
   try {
-    assert.match(agent.output(), /docker: not reachable at .*docker\.sock/)
+    assert.match(agent.output(), /docker: not reachable: .*docker\.sock/)
     await client.ready()
     await assert.rejects(client.call('system.info', {}), (err: ProtocolError) => {
       assert.equal(err.code, 'DOCKER_UNAVAILABLE')
