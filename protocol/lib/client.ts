@@ -2,7 +2,8 @@
 // relay-backed DHT node, so the tests exercise the same code a phone runs.
 import { EventEmitter } from 'events'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import { calls, type ItemOf, type ParamsOf, type ResultOf, type StreamName, type UnaryName } from './calls.ts'
+import type { DockerHostClient } from './host-client.ts'
+import { calls, type DockerEvent, type EventsParams, type SystemInfo, type ItemOf, type ParamsOf, type ResultOf, type StreamName, type UnaryName } from './calls.ts'
 import { decode, encode } from './codec.ts'
 import { DeviceSwarm, type KeyPair } from './device-swarm.ts'
 import { ProtocolError } from './errors.ts'
@@ -39,8 +40,11 @@ interface OpenStream {
   decodeItem(bytes: Uint8Array): unknown
 }
 
-/** Events: 'state' (ConnectionState), 'welcome' (Welcome), 'error' is never emitted. */
-export class AgentClient extends EventEmitter {
+/**
+ * Events: 'state' (ConnectionState), 'welcome' (Welcome), 'agent-error' (ProtocolError about the
+ * connection, e.g. VERSION_MISMATCH). 'error' is never emitted: failures reject the call they belong to.
+ */
+export class AgentClient extends EventEmitter implements DockerHostClient {
   readonly agentKey: Uint8Array
   readonly callTimeoutMs: number
   state: ConnectionState = 'connecting'
@@ -129,6 +133,14 @@ export class AgentClient extends EventEmitter {
       (err) => stream.fail(err)
     )
     return stream
+  }
+
+  systemInfo(): Promise<SystemInfo> {
+    return this.call('system.info', {})
+  }
+
+  events(params: EventsParams): InboundStream<DockerEvent> {
+    return this.stream('system.events', params)
   }
 
   /** Try to reconnect now rather than after the backoff. */
