@@ -5,6 +5,7 @@ import Hyperswarm from 'hyperswarm'
 import DHT from 'hyperdht'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { dhtHostFor, parseBootstrap } from '@pocketdock/protocol/bootstrap'
+import { HEARTBEAT_TIMEOUT_MS } from '@pocketdock/protocol'
 import { Allowlist } from './allowlist.ts'
 import { createHandlers } from './handlers.ts'
 import { LocalDockerHost } from './local-docker.ts'
@@ -75,6 +76,8 @@ export class Agent {
 
   private onconnection(conn: NoiseSecretStream): void {
     conn.on('error', () => {})
+    // A device that vanished without a goodbye is noticed here, and its Docker streams freed.
+    conn.setTimeout(HEARTBEAT_TIMEOUT_MS)
     const device = this.allowlist.get(conn.remotePublicKey.toString('hex'))
     if (!device) {
       // Revoked between the handshake and now.

@@ -11,7 +11,7 @@ import { FrameChannel } from './frame-channel.ts'
 import { FrameType, type Frame } from './messages.ts'
 import type { Role } from './roles.ts'
 import { DEFAULT_STREAM_WINDOW, InboundStream, MAX_STREAM_WINDOW } from './stream.ts'
-import { PROTOCOL_VERSION } from './version.ts'
+import { KEEPALIVE_MS, PROTOCOL_VERSION } from './version.ts'
 
 export interface Welcome {
   protocolVersion: number
@@ -183,6 +183,8 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
     // Hyperswarm de-duplicates, but a replacement connection may arrive before the old one closed.
     if (this.conn && this.conn !== conn) this.detach(ProtocolError.CHANNEL_CLOSED())
     this.conn = conn
+    // The agent drops connections silent for HEARTBEAT_TIMEOUT_MS; keepalives keep an idle one open.
+    conn.setKeepAlive(KEEPALIVE_MS)
     conn.on('error', () => {})
     conn.on('close', () => {
       if (this.conn === conn) this.detach(ProtocolError.CHANNEL_CLOSED())

@@ -4,3 +4,7 @@ export const PROTOCOL_VERSION = 1
 export const PROTOCOL_NAME = 'pocketdock/v1'
 /** Largest frame either side accepts. Bigger payloads (logs, downloads) go through streams in chunks. */
 export const MAX_FRAME_BYTES = 1024 * 1024
+/** Devices send a keepalive this often on an idle connection. */
+export const KEEPALIVE_MS = 5000
+/** The agent closes a connection it has heard nothing from for this long, freeing its streams. */
+export const HEARTBEAT_TIMEOUT_MS = 20_000

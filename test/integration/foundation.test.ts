@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import DHT from 'hyperdht'
 import { AgentClient, FrameType, PROTOCOL_VERSION, ProtocolError, encodeFrame } from '@pocketdock/protocol'
 import { startTestnet, type LocalDht } from '../harness/testnet.ts'
@@ -224,6 +225,13 @@ describe('foundation: phone → relay → agent → Docker', () => {
     }
     assert.ok(served > 0, 'the well-behaved client was served meanwhile')
     assert.equal(agent.proc.exitCode, null, 'the agent is still running')
+  })
+
+  test('the agent holds no TCP listening socket, only DHT UDP', async () => {
+    const ss = (args: string[]) => execFileSync('ss', ['-H', '-p', ...args], { encoding: 'utf8' })
+    const mine = (out: string) => out.split('\n').filter((line) => line.includes(`pid=${agent.pid},`))
+    assert.deepEqual(mine(ss(['-ltn'])), [], 'the agent listens on TCP')
+    assert.ok(mine(ss(['-lun', '-a'])).length > 0, 'the agent has its DHT UDP socket (so the check can see it)')
   })
 
   test('a client speaking another protocol version gets VERSION_MISMATCH', async () => {
