@@ -1,0 +1,20 @@
+// The relay as a real child process on a free loopback port.
+import { fileURLToPath } from 'node:url'
+import { startChild, type Child } from './child-process.ts'
+
+export const RELAY_BIN = fileURLToPath(new URL('../../relay/bin/pocketdock-relay.mjs', import.meta.url))
+
+export interface RelayProcess extends Child {
+  url: string
+  wsUrl: string
+}
+
+export async function startRelay(opts: { bootstrap: string[]; webRoot?: string; extraArgs?: string[] }): Promise<RelayProcess> {
+  const args = [RELAY_BIN, '--port', '0']
+  for (const b of opts.bootstrap) args.push('--bootstrap', b)
+  if (opts.webRoot) args.push('--web-root', opts.webRoot)
+  args.push(...(opts.extraArgs ?? []))
+  const child = startChild(process.execPath, args)
+  const [, url] = await child.waitFor(/relay listening: (\S+)/)
+  return { ...child, url: url!, wsUrl: url!.replace(/^http/, 'ws') + '/relay' }
+}
