@@ -38,6 +38,7 @@ declare module 'hyperdht/testnet.js' {
 declare module '@hyperswarm/secret-stream' {
   import { Duplex } from 'streamx'
   export default class NoiseSecretStream extends Duplex {
+    constructor(isInitiator: boolean, rawStream?: unknown, opts?: unknown)
     publicKey: Buffer
     remotePublicKey: Buffer
     handshakeHash: Buffer
