@@ -142,3 +142,8 @@ declare module '@hyperswarm/dht-relay/ws' {
     constructor(isInitiator: boolean, socket: unknown)
   }
 }
+
+declare module 'sodium-native' {
+  const sodium: any
+  export default sodium
+}

@@ -1,0 +1,56 @@
+// The built PWA, served by the relay, in Chromium at a phone viewport: it makes its own device
+// key, the host allows it with the real CLI, and the app shows the Docker version through the
+// relay, end to end.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startTestnet } from '../harness/testnet.ts'
+import { startAgent } from '../harness/agent-process.ts'
+import { startRelay } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { launchChromium, PHONE } from '../harness/browser.ts'
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
+
+test('a phone opens the app from the relay, is allowed, and sees the Docker version', async () => {
+  assert.ok(fs.existsSync(`${WEB_DIST}/index.html`), 'web/dist is missing: build the app first (npm test does)')
+  const dht = await startTestnet()
+  const dockerd = await sharedDockerd()
+  const relay = await startRelay({ bootstrap: dht.bootstrap })
+  const agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'phone-test-host' })
+  const browser = await launchChromium()
+  try {
+    const context = await browser.newContext(PHONE)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+    await page.goto(`${relay.url}/#agent=${agent.key}`)
+
+    const deviceKey = (await page.getByTestId('device-key').textContent({ timeout: 15_000 }))!.trim()
+    assert.match(deviceKey, /^[0-9a-f]{64}$/)
+    // Not allowed yet: the agent's firewall refuses this device.
+    await agent.waitFor(new RegExp(`refused unknown device ${deviceKey.slice(0, 8)}`), 15_000)
+
+    await agent.allow(deviceKey, 'admin')
+    await page.getByRole('button', { name: 'Retry now' }).click()
+    const expected = (await dockerd.docker.version()).Version
+    const shown = page.getByTestId('docker-version')
+    await shown.waitFor({ timeout: 30_000 })
+    assert.equal((await shown.textContent())?.trim(), expected)
+    assert.equal((await page.getByTestId('role').textContent())?.trim(), 'admin')
+    assert.match((await page.locator('h2').first().textContent()) ?? '', /phone-test-host/)
+
+    // A 360 px wide phone: nothing scrolls sideways.
+    await page.setViewportSize({ width: 360, height: 740 })
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    assert.equal(overflow, 0, 'the page scrolls horizontally at 360 px')
+    if (process.env.POCKETDOCK_SCREENSHOT) await page.screenshot({ path: process.env.POCKETDOCK_SCREENSHOT, fullPage: true })
+    assert.deepEqual(errors, [], 'the page threw')
+  } finally {
+    await browser.close()
+    await agent.stop()
+    await relay.stop()
+    await dht.destroy()
+  }
+})

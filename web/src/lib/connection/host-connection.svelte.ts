@@ -1,0 +1,77 @@
+// The live connection to one agent: its state, the welcome, and the host's system.info.
+import { AgentClient, parseKey, type DeviceSwarm, type SystemInfo, type Welcome } from '@pocketdock/protocol'
+import { describeError, type Problem } from '../errors/errors.ts'
+
+export type HostState = 'connecting' | 'connected' | 'unreachable' | 'closed'
+
+/** After this long without a welcome, say so (and why that may be) while retrying. */
+const UNREACHABLE_AFTER_MS = 10_000
+
+export class HostConnection {
+  state = $state<HostState>('connecting')
+  welcome = $state<Welcome | null>(null)
+  info = $state<SystemInfo | null>(null)
+  problem = $state<Problem | null>(null)
+  private client: AgentClient | null = null
+  private unreachableTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(readonly agentKeyHex: string) {}
+
+  /** (Re)attaches to a device swarm; called again whenever the relay connection is rebuilt. */
+  attach(swarm: DeviceSwarm | null): void {
+    this.detach()
+    if (!swarm) {
+      this.state = 'connecting'
+      return
+    }
+    const client = new AgentClient({ swarm, agentKey: parseKey(this.agentKeyHex), clientName: 'pocketdock-web' })
+    this.client = client
+    this.armUnreachable()
+    client.on('state', (state) => {
+      if (state === 'connected') void this.onconnected(client)
+      else if (state === 'connecting') {
+        this.state = 'connecting'
+        this.armUnreachable()
+      }
+    })
+    client.on('agent-error', (err) => (this.problem = describeError(err)))
+  }
+
+  detach(): void {
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
+    const client = this.client
+    this.client = null
+    void client?.close()
+  }
+
+  retry(): void {
+    this.problem = null
+    this.client?.reconnect()
+    this.armUnreachable()
+  }
+
+  async refresh(): Promise<void> {
+    const client = this.client
+    if (!client) return
+    try {
+      this.info = await client.call('system.info', {})
+      this.problem = null
+    } catch (err) {
+      this.problem = describeError(err)
+    }
+  }
+
+  private async onconnected(client: AgentClient): Promise<void> {
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
+    this.state = 'connected'
+    this.welcome = client.welcome
+    await this.refresh()
+  }
+
+  private armUnreachable(): void {
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
+    this.unreachableTimer = setTimeout(() => {
+      if (this.state !== 'connected') this.state = 'unreachable'
+    }, UNREACHABLE_AFTER_MS)
+  }
+}

@@ -1,0 +1,57 @@
+// One DHT node per page, through the relay that served the app, and one device swarm on it.
+// The relay runs non-custodial: the Noise handshake and the secret key stay in this browser.
+// When the relay's WebSocket drops, the node is rebuilt with capped, jittered backoff.
+import DHTRelay from '@hyperswarm/dht-relay'
+import WebSocketStream from '@hyperswarm/dht-relay/ws'
+import { DeviceSwarm, type KeyPair } from '@pocketdock/protocol'
+
+export type RelayState = 'connecting' | 'open' | 'down'
+
+const BACKOFF_MS = [500, 1000, 2000, 5000, 10000, 30000]
+
+export function relayUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/relay`
+}
+
+export class RelayConnection {
+  state = $state<RelayState>('connecting')
+  swarm = $state<DeviceSwarm | null>(null)
+  private attempt = 0
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private closed = false
+
+  constructor(private readonly keyPair: KeyPair, private readonly url = relayUrl()) {}
+
+  open(): void {
+    this.closed = false
+    this.connect()
+  }
+
+  close(): void {
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    void this.swarm?.destroy()
+    this.swarm = null
+  }
+
+  private connect(): void {
+    this.state = 'connecting'
+    const socket = new WebSocket(this.url)
+    const node = new DHTRelay(new WebSocketStream(true, socket), { keyPair: this.keyPair, custodial: false })
+    const swarm = new DeviceSwarm({ dht: node, keyPair: this.keyPair })
+    socket.addEventListener('open', () => {
+      this.attempt = 0
+      this.state = 'open'
+    })
+    socket.addEventListener('close', () => {
+      if (this.swarm !== swarm) return
+      void swarm.destroy().catch(() => {})
+      this.swarm = null
+      if (this.closed) return
+      this.state = 'down'
+      const base = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!
+      this.timer = setTimeout(() => this.connect(), base / 2 + Math.random() * base)
+    })
+    this.swarm = swarm
+  }
+}

@@ -1,0 +1,31 @@
+// The one place that turns errors into words for people. It switches on `code`, never on text.
+import { ProtocolError, type ErrorCode } from '@pocketdock/protocol'
+
+export interface Problem {
+  code: ErrorCode | 'UNKNOWN'
+  title: string
+  hint: string
+}
+
+const TEXT: Record<ErrorCode, [string, string]> = {
+  BAD_REQUEST: ['The agent could not read a request', 'This usually means the app and the agent disagree; update both.'],
+  UNKNOWN_CALL: ['The agent does not know this action', 'The agent is older than the app: update the agent.'],
+  FORBIDDEN: ['Your role does not allow this', 'Ask an admin of this host for a role that allows it.'],
+  NOT_FOUND: ['Not found', 'It may have just been removed.'],
+  DOCKER_UNAVAILABLE: ['Docker is not reachable on this host', 'The agent is up, but Docker is not running or its socket is not reachable. It reconnects by itself.'],
+  INTERNAL: ['The agent hit an internal error', 'Try again; if it keeps happening, look at the agent’s log.'],
+  TOO_LARGE: ['The request was too large', 'Try a smaller request.'],
+  VERSION_MISMATCH: ['The app and the agent speak different versions', 'Update the older of the two.'],
+  TIMEOUT: ['The agent did not answer in time', 'It may be offline, or this device may not be allowed on it yet.'],
+  CHANNEL_CLOSED: ['The connection closed', 'It reconnects by itself.'],
+  CANCELLED: ['Cancelled', ''],
+  STREAM_OVERFLOW: ['The agent sent more than asked', 'Update the agent.']
+}
+
+export function describeError(err: unknown): Problem {
+  if (err instanceof ProtocolError) {
+    const [title, hint] = TEXT[err.code]
+    return { code: err.code, title, hint: err.code === 'DOCKER_UNAVAILABLE' || err.code === 'VERSION_MISMATCH' ? `${hint} (${err.message})` : hint }
+  }
+  return { code: 'UNKNOWN', title: 'Something went wrong', hint: err instanceof Error ? err.message : String(err) }
+}

@@ -1,0 +1,50 @@
+// The hosts this device knows, kept in IndexedDB, each with its live connection.
+import { get, set } from 'idb-keyval'
+import { keyToHex, parseKey, type DeviceSwarm } from '@pocketdock/protocol'
+import { HostConnection } from '../connection/host-connection.svelte.ts'
+
+interface StoredHost {
+  agentKey: string
+  addedAt: string
+}
+
+const KEY = 'pocketdock.hosts.v1'
+
+export class HostsManager {
+  hosts = $state<HostConnection[]>([])
+  private swarm: DeviceSwarm | null = null
+
+  async load(): Promise<void> {
+    const stored = ((await get(KEY)) as StoredHost[] | undefined) ?? []
+    this.hosts = stored.map((h) => new HostConnection(h.agentKey))
+  }
+
+  /** Adds a host by its agent key; throws with a readable message when the key is not valid. */
+  async add(agentKeyText: string): Promise<HostConnection> {
+    const hex = keyToHex(parseKey(agentKeyText))
+    const existing = this.hosts.find((h) => h.agentKeyHex === hex)
+    if (existing) return existing
+    const host = new HostConnection(hex)
+    this.hosts = [...this.hosts, host]
+    host.attach(this.swarm)
+    await this.save()
+    return host
+  }
+
+  async remove(host: HostConnection): Promise<void> {
+    host.detach()
+    this.hosts = this.hosts.filter((h) => h !== host)
+    await this.save()
+  }
+
+  /** Called when the relay connection gives a new device swarm (or loses it). */
+  useSwarm(swarm: DeviceSwarm | null): void {
+    this.swarm = swarm
+    for (const host of this.hosts) host.attach(swarm)
+  }
+
+  private async save(): Promise<void> {
+    const stored: StoredHost[] = this.hosts.map((h) => ({ agentKey: h.agentKeyHex, addedAt: new Date().toISOString() }))
+    await set(KEY, stored)
+  }
+}
