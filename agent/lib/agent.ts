@@ -100,6 +100,7 @@ export class Agent {
 
   /** A device removed or given another role loses its live sessions at once. */
   private onallowlistchange(): void {
+    this.log.info(`allowlist reloaded: ${this.allowlist.list().length} devices`)
     for (const session of this.sessions) {
       const now = this.allowlist.get(session.device.publicKey)
       if (!now || now.role !== session.device.role) session.close()

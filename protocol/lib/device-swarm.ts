@@ -19,6 +19,7 @@ export type ConnectionHandler = (conn: NoiseSecretStream) => void
 export class DeviceSwarm {
   readonly swarm: Hyperswarm
   private readonly handlers = new Map<string, ConnectionHandler>()
+  private readonly retryWhenIdle = new Map<string, Uint8Array>()
 
   constructor(opts: { dht: unknown; keyPair: KeyPair }) {
     this.swarm = new Hyperswarm({
@@ -27,6 +28,7 @@ export class DeviceSwarm {
       backoffs: BACKOFFS,
       jitter: JITTER
     })
+    this.swarm.on('update', () => this.onupdate())
     this.swarm.on('connection', (conn) => {
       const handler = this.handlers.get(b4a.toString(conn.remotePublicKey, 'hex'))
       // A device swarm never listens, so anything unexpected is dropped.
@@ -53,15 +55,41 @@ export class DeviceSwarm {
     }
   }
 
-  /** Retry now instead of waiting out the backoff (e.g. when the app returns to the foreground). */
+  /**
+   * Retry now instead of waiting out the backoff (after the device was just allowed, or when the
+   * app returns to the foreground). Hyperswarm keeps a peer's failed attempts and retries an
+   * explicit peer only on its slow timer, so the peer's record is dropped and joined afresh.
+   * Not while an attempt is under way: that attempt is the retry, and its close handler still
+   * refers to the old record.
+   */
   retry(agentKey: Uint8Array): void {
+    const hex = b4a.toString(agentKey, 'hex')
+    if (this.attempting(agentKey)) {
+      // A refused attempt can take seconds to fail through the relay: retry once it has.
+      this.retryWhenIdle.set(hex, agentKey)
+      return
+    }
+    this.retryWhenIdle.delete(hex)
     this.swarm.leavePeer(agentKey)
+    this.swarm.peers.delete(hex)
     this.swarm.joinPeer(agentKey)
+  }
+
+  private attempting(agentKey: Uint8Array): boolean {
+    return (this.swarm as unknown as { _allConnections: { has(key: Uint8Array): boolean } })._allConnections.has(agentKey)
+  }
+
+  private onupdate(): void {
+    for (const [hex, key] of this.retryWhenIdle) {
+      if (!this.handlers.has(hex)) this.retryWhenIdle.delete(hex)
+      else if (!this.attempting(key)) this.retry(key)
+    }
   }
 
   /** Destroys the swarm and the DHT node it runs on. */
   destroy(): Promise<void> {
     this.handlers.clear()
+    this.retryWhenIdle.clear()
     return this.swarm.destroy()
   }
 }

@@ -9,6 +9,16 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
+// Children are killed if this test process ends without stopping them (a failed or timed-out
+// test), so no relay or agent outlives the run.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const proc of running) proc.kill('SIGKILL')
+})
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => process.exit(1))
+}
+
 export function startChild(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
   const proc = spawn(command, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
@@ -19,7 +29,13 @@ export function startChild(command: string, args: string[], opts: { env?: NodeJS
   }
   proc.stdout!.on('data', onData)
   proc.stderr!.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  running.add(proc)
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => {
+      running.delete(proc)
+      resolve(code)
+    })
+  )
 
   return {
     proc,

@@ -19,7 +19,8 @@ export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey:
   const frames: Frame[] = []
   const waiters = new Set<() => void>()
   const conn = await new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('raw device could not connect')), 15_000)
+    // Bounds are generous: a connect through the relay occasionally takes ~15 s (see README, known issues).
+    const timer = setTimeout(() => reject(new Error('raw device could not connect')), 40_000)
     swarm.on('connection', (c) => {
       clearTimeout(timer)
       resolve(c)
@@ -39,7 +40,11 @@ export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey:
     }
   })
   channel.open()
-  await open
+  let openTimer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    open,
+    new Promise((_, reject) => (openTimer = setTimeout(() => reject(new Error('the agent did not open the pocketdock channel')), 10_000)))
+  ]).finally(() => clearTimeout(openTimer))
   return {
     send: (frame) => void message.send(encodeFrame(frame)),
     sendBytes: (bytes) => void message.send(bytes),

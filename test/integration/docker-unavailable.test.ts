@@ -26,7 +26,7 @@ test('Docker unreachable → DOCKER_UNAVAILABLE, then recovery without a restart
     allow: [{ key: device.publicKey.toString('hex'), role: 'viewer' }]
   })
   const { node } = connectRelayNode(relay.wsUrl, { keyPair: device })
-  const client = new AgentClient({ dht: node, keyPair: device, agentKey: Buffer.from(agent.key, 'hex') })
+  const client = new AgentClient({ dht: node, keyPair: device, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
   try {
     assert.match(agent.output(), /docker: not reachable: .*docker\.sock/)
     await client.ready()

@@ -23,15 +23,19 @@ describe('foundation: phone → relay → agent → Docker', () => {
   let dockerd: Dockerd
   let relay: Relay
   let agent: AgentProcess
+  // One connection per device key and agent (Hyperswarm de-duplicates: a second connection with
+  // the same key replaces the first), so every client in these tests has a key of its own.
   const admin = DHT.keyPair()
   const viewer = DHT.keyPair()
-  // One connection per device key and agent (Hyperswarm de-duplicates), so each client has its own.
   const secondAdmin = DHT.keyPair()
+  const tapped = DHT.keyPair()
+  const fuzzer = DHT.keyPair()
+  const future = DHT.keyPair()
   const clients: AgentClient[] = []
 
   function client(keyPair = admin, wsUrl = relay.wsUrl): AgentClient {
     const { node } = connectRelayNode(wsUrl, { keyPair })
-    const c = new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 15_000 })
+    const c = new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
     clients.push(c)
     return c
   }
@@ -47,7 +51,10 @@ describe('foundation: phone → relay → agent → Docker', () => {
       allow: [
         { key: admin.publicKey.toString('hex'), role: 'admin' },
         { key: viewer.publicKey.toString('hex'), role: 'viewer' },
-        { key: secondAdmin.publicKey.toString('hex'), role: 'admin' }
+        { key: secondAdmin.publicKey.toString('hex'), role: 'admin' },
+        { key: tapped.publicKey.toString('hex'), role: 'admin' },
+        { key: fuzzer.publicKey.toString('hex'), role: 'admin' },
+        { key: future.publicKey.toString('hex'), role: 'admin' }
       ]
     })
   })
@@ -106,9 +113,13 @@ describe('foundation: phone → relay → agent → Docker', () => {
       await agent.waitFor(new RegExp(`refused unknown device ${stranger.publicKey.toString('hex').slice(0, 8)}`))
 
       // Allowing the key afterwards (the real CLI, while the agent runs) lets it in.
+      const reloads = agent.output().split('allowlist reloaded').length
       await agent.allow(stranger.publicKey.toString('hex'), 'viewer')
+      while (agent.output().split('allowlist reloaded').length === reloads) await new Promise((r) => setTimeout(r, 20))
       const c = client(stranger)
-      const welcome = await c.ready()
+      const welcome = await c.ready(40_000).catch((err) => {
+        throw new Error(`${err.message}; agent said:\n${agent.output()}`)
+      })
       assert.equal(welcome.role, 'viewer')
     } finally {
       await node.destroy()
@@ -119,10 +130,14 @@ describe('foundation: phone → relay → agent → Docker', () => {
     const tap = await startWsTap(relay.wsUrl)
     const marker = `pdmarker${randomBytes(8).toString('hex')}`
     try {
-      const c = client(admin, tap.url)
+      const c = client(tapped, tap.url)
       await c.ready()
-      const events = c.stream('system.events', { since: null })
+      // Replay from a little before now, so the create event is there however fast the
+      // container is made relative to the agent subscribing to Docker's events.
+      const since = Math.floor(Date.now() / 1000) - 2
       const container = await dockerd.docker.createContainer({ Image: 'pocketdock/busybox:test', Cmd: ['true'], name: marker })
+      const events = c.stream('system.events', { since })
+      const giveUp = setTimeout(() => events.cancel(), 20_000)
       let sawMarker = false
       for await (const ev of events) {
         if (ev.attributes.name === marker) {
@@ -130,6 +145,7 @@ describe('foundation: phone → relay → agent → Docker', () => {
           break
         }
       }
+      clearTimeout(giveUp)
       await container.remove({ force: true })
       // The marker also travels from the device to the agent, inside a call's bytes.
       await c.request('system.info', Buffer.from(marker))
@@ -154,8 +170,8 @@ describe('foundation: phone → relay → agent → Docker', () => {
   })
 
   test('malformed frames, unknown calls and oversize messages get the right code; the agent keeps serving', async () => {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair: admin })
-    const raw = await connectRawDevice(node, admin, Buffer.from(agent.key, 'hex'))
+    const { node } = connectRelayNode(relay.wsUrl, { keyPair: fuzzer })
+    const raw = await connectRawDevice(node, fuzzer, Buffer.from(agent.key, 'hex'))
     const other = client(viewer)
     await other.ready()
     let keepServing = true
@@ -226,8 +242,8 @@ describe('foundation: phone → relay → agent → Docker', () => {
   })
 
   test('a client speaking another protocol version gets VERSION_MISMATCH', async () => {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair: admin })
-    const raw = await connectRawDevice(node, admin, Buffer.from(agent.key, 'hex'))
+    const { node } = connectRelayNode(relay.wsUrl, { keyPair: future })
+    const raw = await connectRawDevice(node, future, Buffer.from(agent.key, 'hex'))
     try {
       raw.send({ type: FrameType.HELLO, protocolVersion: PROTOCOL_VERSION + 1, client: 'future' })
       const f = await raw.next((f) => f.type === FrameType.ERROR)
