@@ -16,6 +16,16 @@ export interface RawDevice {
 
 export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey: Buffer): Promise<RawDevice> {
   const swarm = new Hyperswarm({ dht, keyPair })
+  try {
+    return await connect(swarm, agentKey)
+  } catch (err) {
+    // Nothing may outlive a failed connect: an open relay socket would keep the test process alive.
+    await swarm.destroy({ force: true })
+    throw err
+  }
+}
+
+async function connect(swarm: Hyperswarm, agentKey: Buffer): Promise<RawDevice> {
   const frames: Frame[] = []
   const waiters = new Set<() => void>()
   const conn = await new Promise<any>((resolve, reject) => {
@@ -28,6 +38,8 @@ export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey:
     swarm.joinPeer(agentKey)
   })
   conn.on('error', () => {})
+  let closedBy = ''
+  conn.once('close', () => (closedBy = 'the connection closed'))
   const mux = Protomux.from(conn)
   let opened!: () => void
   const open = new Promise<void>((r) => (opened = r))
@@ -43,7 +55,7 @@ export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey:
   let openTimer: ReturnType<typeof setTimeout> | undefined
   await Promise.race([
     open,
-    new Promise((_, reject) => (openTimer = setTimeout(() => reject(new Error('the agent did not open the pocketdock channel')), 10_000)))
+    new Promise((_, reject) => (openTimer = setTimeout(() => reject(new Error(`the agent did not open the pocketdock channel (${closedBy || 'connection still open'})`)), 10_000)))
   ]).finally(() => clearTimeout(openTimer))
   return {
     send: (frame) => void message.send(encodeFrame(frame)),

@@ -243,7 +243,9 @@ describe('foundation: phone → relay → agent → Docker', () => {
 
   test('a client speaking another protocol version gets VERSION_MISMATCH', async () => {
     const { node } = connectRelayNode(relay.wsUrl, { keyPair: future })
-    const raw = await connectRawDevice(node, future, Buffer.from(agent.key, 'hex'))
+    const raw = await connectRawDevice(node, future, Buffer.from(agent.key, 'hex')).catch((err) => {
+      throw new Error(`${err.message}; agent said:\n${agent.output()}`)
+    })
     try {
       raw.send({ type: FrameType.HELLO, protocolVersion: PROTOCOL_VERSION + 1, client: 'future' })
       const f = await raw.next((f) => f.type === FrameType.ERROR)

@@ -1,5 +1,5 @@
 // The live connection to one agent: its state, the welcome, and the host's system.info.
-import { AgentClient, parseKey, type DeviceSwarm, type SystemInfo, type Welcome } from '@pocketdock/protocol'
+import { AgentClient, parseKey, type ConnectionState, type DeviceSwarm, type ProtocolError, type SystemInfo, type Welcome } from '@pocketdock/protocol'
 import { describeError, type Problem } from '../errors/errors.ts'
 
 export type HostState = 'connecting' | 'connected' | 'unreachable' | 'closed'
@@ -27,14 +27,14 @@ export class HostConnection {
     const client = new AgentClient({ swarm, agentKey: parseKey(this.agentKeyHex), clientName: 'pocketdock-web' })
     this.client = client
     this.armUnreachable()
-    client.on('state', (state) => {
+    client.on('state', (state: ConnectionState) => {
       if (state === 'connected') void this.onconnected(client)
       else if (state === 'connecting') {
         this.state = 'connecting'
         this.armUnreachable()
       }
     })
-    client.on('agent-error', (err) => (this.problem = describeError(err)))
+    client.on('agent-error', (err: ProtocolError) => (this.problem = describeError(err)))
   }
 
   detach(): void {
