@@ -92,9 +92,12 @@ export class Agent {
       log: this.log
     })
     this.sessions.add(session)
+    const who = `${device.name || 'device'} ${device.publicKey.slice(0, 8)}… (${device.role})`
+    this.log.info(`connected: ${who}`)
     conn.on('close', () => {
       session.close()
       this.sessions.delete(session)
+      this.log.info(`disconnected: ${who}`)
     })
   }
 

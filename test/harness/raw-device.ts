@@ -19,9 +19,17 @@ export async function connectRawDevice(dht: unknown, keyPair: KeyPair, agentKey:
   try {
     return await connect(swarm, agentKey)
   } catch (err) {
-    // Nothing may outlive a failed connect: an open relay socket would keep the test process alive.
-    await swarm.destroy({ force: true })
-    throw err
+    // Rarely (seen about once in 15 runs under load) the connection opens but the agent's channel
+    // never does; not yet explained. Said out loud and tried once more, so it stays visible.
+    console.log(`# raw device: ${(err as Error).message}; reconnecting once`)
+    for (const conn of swarm.connections) conn.destroy()
+    try {
+      return await connect(swarm, agentKey)
+    } catch (again) {
+      // Nothing may outlive a failed connect: an open relay socket would keep the test process alive.
+      await swarm.destroy({ force: true })
+      throw again
+    }
   }
 }
 
@@ -31,7 +39,7 @@ async function connect(swarm: Hyperswarm, agentKey: Buffer): Promise<RawDevice> 
   const conn = await new Promise<any>((resolve, reject) => {
     // Bounds are generous: a connect through the relay occasionally takes ~15 s (see README, known issues).
     const timer = setTimeout(() => reject(new Error('raw device could not connect')), 40_000)
-    swarm.on('connection', (c) => {
+    swarm.once('connection', (c) => {
       clearTimeout(timer)
       resolve(c)
     })
