@@ -9,6 +9,8 @@ import { ensureBuilt, ensureInstalled, root, run } from './lib/setup.mjs'
 ensureInstalled()
 run(process.execPath, [path.join(root, 'scripts/ensure-system.mjs')])
 ensureBuilt()
+run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], 'type-checking agent, relay, protocol and tests')
+run(process.execPath, [path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], 'type-checking the app', { cwd: path.join(root, 'web') })
 
 function testFiles(dir) {
   const out = []
