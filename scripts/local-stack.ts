@@ -1,5 +1,6 @@
 // The embedded local default: a private DHT bootstrap node on 127.0.0.1, the relay and an agent
 // for the local Docker engine, as real processes. Nothing here listens beyond loopback.
+import dgram from 'node:dgram'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -38,7 +39,16 @@ if (!(await dockerReachable(dockerSocket))) {
   process.exit(1)
 }
 
-const bootstrapNode = DHT.bootstrapper(0, '127.0.0.1')
+// hyperdht's bootstrapper needs a concrete port: take one the OS says is free on loopback.
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
+  const { port } = socket.address()
+  await new Promise<void>((resolve) => socket.close(() => resolve()))
+  return port
+}
+
+const bootstrapNode = DHT.bootstrapper(await freeUdpPort(), '127.0.0.1')
 await bootstrapNode.ready()
 const bootstrap = `127.0.0.1:${bootstrapNode.address().port}`
 const children: Child[] = []

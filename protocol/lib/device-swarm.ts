@@ -64,19 +64,34 @@ export class DeviceSwarm {
    */
   retry(agentKey: Uint8Array): void {
     const hex = b4a.toString(agentKey, 'hex')
-    if (this.attempting(agentKey)) {
-      // A refused attempt can take seconds to fail through the relay: retry once it has.
+    const pending = this.pendingAttempt(agentKey)
+    if (pending) {
+      // An agent stays silent to a key it refuses, so a refused attempt only ends by timing out
+      // (4–15 s through the relay). Abandon it and retry as soon as Hyperswarm has let go of it.
       this.retryWhenIdle.set(hex, agentKey)
+      pending.destroy()
       return
     }
+    if (this.attempting(agentKey)) return // connected already
     this.retryWhenIdle.delete(hex)
     this.swarm.leavePeer(agentKey)
     this.swarm.peers.delete(hex)
     this.swarm.joinPeer(agentKey)
   }
 
+  // Hyperswarm tracks attempts and open connections in `_allConnections` (not public API; pinned
+  // version). An attempt that is there but not among `connections` has not opened yet.
   private attempting(agentKey: Uint8Array): boolean {
-    return (this.swarm as unknown as { _allConnections: { has(key: Uint8Array): boolean } })._allConnections.has(agentKey)
+    return this.allConnections().has(agentKey)
+  }
+
+  private pendingAttempt(agentKey: Uint8Array): NoiseSecretStream | null {
+    const conn = this.allConnections().get(agentKey)
+    return conn && !this.swarm.connections.has(conn) ? conn : null
+  }
+
+  private allConnections(): { has(key: Uint8Array): boolean; get(key: Uint8Array): NoiseSecretStream | undefined } {
+    return (this.swarm as unknown as { _allConnections: never })._allConnections
   }
 
   private onupdate(): void {
