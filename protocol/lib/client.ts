@@ -11,7 +11,7 @@ import { FrameChannel } from './frame-channel.ts'
 import { FrameType, type Frame } from './messages.ts'
 import type { Role } from './roles.ts'
 import { DEFAULT_STREAM_WINDOW, InboundStream, MAX_STREAM_WINDOW } from './stream.ts'
-import { KEEPALIVE_MS, PROTOCOL_VERSION } from './version.ts'
+import { KEEPALIVE_MS, PROTOCOL_VERSION, WELCOME_TIMEOUT_MS } from './version.ts'
 
 export interface Welcome {
   protocolVersion: number
@@ -189,6 +189,14 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
     conn.on('close', () => {
       if (this.conn === conn) this.detach(ProtocolError.CHANNEL_CLOSED())
     })
+    // A connection that opens but never brings the agent's welcome (its first bytes lost on the
+    // way, seen rarely through the relay) would otherwise hang here for good: Hyperswarm only
+    // reconnects a connection that closes. Drop it and let Hyperswarm connect again.
+    const welcomeTimer = setTimeout(() => {
+      if (this.conn === conn && this.state !== 'connected') conn.destroy()
+    }, WELCOME_TIMEOUT_MS)
+    conn.once('close', () => clearTimeout(welcomeTimer))
+    this.once('welcome', () => clearTimeout(welcomeTimer))
     this.channel = new FrameChannel(conn, {
       onopen: () => this.channel?.send({ type: FrameType.HELLO, protocolVersion: PROTOCOL_VERSION, client: this.clientName }),
       onframe: (frame) => this.onframe(frame),
