@@ -64,23 +64,21 @@ export function oneOf<const T extends string>(values: readonly T[]): Encoder<T> 
   }
 }
 
+type Writer<T> = (state: Parameters<Encoder<T>['encode']>[0], value: T) => void
+
+// Preencode and encode walk a map the same way; only the writers differ.
+function writeMap(state: Parameters<Writer<number>>[0], value: Record<string, string>, uint: Writer<number>, str: Writer<string>): void {
+  const keys = Object.keys(value)
+  uint(state, keys.length)
+  for (const k of keys) {
+    str(state, k)
+    str(state, value[k] ?? '')
+  }
+}
+
 export const stringMap: Encoder<Record<string, string>> = {
-  preencode(state, value) {
-    const keys = Object.keys(value)
-    c.uint.preencode(state, keys.length)
-    for (const k of keys) {
-      c.string.preencode(state, k)
-      c.string.preencode(state, value[k] ?? '')
-    }
-  },
-  encode(state, value) {
-    const keys = Object.keys(value)
-    c.uint.encode(state, keys.length)
-    for (const k of keys) {
-      c.string.encode(state, k)
-      c.string.encode(state, value[k] ?? '')
-    }
-  },
+  preencode: (state, value) => writeMap(state, value, c.uint.preencode, c.string.preencode),
+  encode: (state, value) => writeMap(state, value, c.uint.encode, c.string.encode),
   decode(state) {
     const n = c.uint.decode(state)
     const out: Record<string, string> = Object.create(null)
