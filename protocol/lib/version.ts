@@ -9,4 +9,4 @@ export const KEEPALIVE_MS = 5000
 /** The agent closes a connection it has heard nothing from for this long, freeing its streams. */
 export const HEARTBEAT_TIMEOUT_MS = 20_000
 /** A connection that has not brought the agent's welcome by then is dropped and made again. */
-export const WELCOME_TIMEOUT_MS = 8000
+export const WELCOME_TIMEOUT_MS = 5000

@@ -1,8 +1,9 @@
-// A device's DHT node through the relay's WebSocket, as the PWA makes it: non-custodial.
+// A device's DHT node through the relay's WebSocket, made as the PWA makes it: non-custodial.
+// `custodial: true` exists only to check that the relay refuses it.
 import DHTRelay from '@hyperswarm/dht-relay'
-import WebSocketStream from '@hyperswarm/dht-relay/ws'
 import DHT, { type KeyPair } from 'hyperdht'
 import WebSocket from 'ws'
+import { createRelayNode } from '@pocketdock/protocol'
 
 export interface RelayNode {
   node: DHTRelay
@@ -13,6 +14,6 @@ export interface RelayNode {
 export function connectRelayNode(wsUrl: string, opts: { keyPair?: KeyPair; custodial?: boolean } = {}): RelayNode {
   const keyPair = opts.keyPair ?? DHT.keyPair()
   const socket = new WebSocket(wsUrl)
-  const node = new DHTRelay(new WebSocketStream(true, socket), { keyPair, custodial: opts.custodial ?? false })
+  const node = createRelayNode(socket, { keyPair, custodial: opts.custodial })
   return { node, keyPair, socket }
 }

@@ -1,9 +1,7 @@
 // One DHT node per page, through the relay that served the app, and one device swarm on it.
 // The relay runs non-custodial: the Noise handshake and the secret key stay in this browser.
 // When the relay's WebSocket drops, the node is rebuilt with capped, jittered backoff.
-import DHTRelay from '@hyperswarm/dht-relay'
-import WebSocketStream from '@hyperswarm/dht-relay/ws'
-import { DeviceSwarm, type KeyPair } from '@pocketdock/protocol'
+import { DeviceSwarm, createRelayNode, type KeyPair } from '@pocketdock/protocol'
 
 export type RelayState = 'connecting' | 'open' | 'down'
 
@@ -37,7 +35,7 @@ export class RelayConnection {
   private connect(): void {
     this.state = 'connecting'
     const socket = new WebSocket(this.url)
-    const node = new DHTRelay(new WebSocketStream(true, socket), { keyPair: this.keyPair, custodial: false })
+    const node = createRelayNode(socket, { keyPair: this.keyPair })
     const swarm = new DeviceSwarm({ dht: node, keyPair: this.keyPair })
     socket.addEventListener('open', () => {
       this.attempt = 0

@@ -29,3 +29,20 @@ export function describeError(err: unknown): Problem {
   }
   return { code: 'UNKNOWN', title: 'Something went wrong', hint: err instanceof Error ? err.message : String(err) }
 }
+
+/**
+ * Why a typed agent key is not one, in words for people, or null when it is a key. The form and
+ * `#agent=` links both use it, so a bad key never reaches parseKey's generic message.
+ */
+export function describeKeyInput(text: string, ownKeyHex = ''): string | null {
+  const key = text.trim().toLowerCase()
+  if (key === '') return 'Paste the agent’s key: 64 characters, 0–9 and a–f.'
+  const bad = key.match(/[^0-9a-f]/)
+  if (bad) {
+    const what = /\s/.test(bad[0]) ? 'a space' : `“${bad[0]}”`
+    return `A key has only 0–9 and a–f; this one has ${what} at position ${(bad.index ?? 0) + 1}.`
+  }
+  if (key.length !== 64) return `A key is 64 characters long; this one has ${key.length}.`
+  if (key === ownKeyHex) return 'That is this device’s own key. Use the key the agent prints when it starts.'
+  return null
+}

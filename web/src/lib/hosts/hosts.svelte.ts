@@ -13,9 +13,11 @@ const KEY = 'pocketdock.hosts.v1'
 export class HostsManager {
   hosts = $state<HostConnection[]>([])
   private swarm: DeviceSwarm | null = null
+  private readonly addedAt = new Map<string, string>()
 
   async load(): Promise<void> {
     const stored = ((await get(KEY)) as StoredHost[] | undefined) ?? []
+    for (const h of stored) this.addedAt.set(h.agentKey, h.addedAt)
     this.hosts = stored.map((h) => new HostConnection(h.agentKey))
   }
 
@@ -25,6 +27,7 @@ export class HostsManager {
     const existing = this.hosts.find((h) => h.agentKeyHex === hex)
     if (existing) return existing
     const host = new HostConnection(hex)
+    this.addedAt.set(hex, new Date().toISOString())
     this.hosts = [...this.hosts, host]
     host.attach(this.swarm)
     await this.save()
@@ -33,6 +36,7 @@ export class HostsManager {
 
   async remove(host: HostConnection): Promise<void> {
     host.detach()
+    this.addedAt.delete(host.agentKeyHex)
     this.hosts = this.hosts.filter((h) => h !== host)
     await this.save()
   }
@@ -44,7 +48,10 @@ export class HostsManager {
   }
 
   private async save(): Promise<void> {
-    const stored: StoredHost[] = this.hosts.map((h) => ({ agentKey: h.agentKeyHex, addedAt: new Date().toISOString() }))
+    const stored: StoredHost[] = this.hosts.map((h) => ({
+      agentKey: h.agentKeyHex,
+      addedAt: this.addedAt.get(h.agentKeyHex) ?? new Date().toISOString()
+    }))
     await set(KEY, stored)
   }
 }

@@ -17,6 +17,8 @@ export class IdentityManager {
   keyPair = $state<KeyPair | null>(null)
   name = $state('')
   publicKeyHex = $derived(this.keyPair ? b4a.toString(this.keyPair.publicKey, 'hex') : '')
+  /** What to run on a host to let this device in (shown on the device card and on refused hosts). */
+  allowCommand = $derived(this.publicKeyHex ? allowCommand(this.publicKeyHex, this.name) : '')
 
   async load(): Promise<KeyPair> {
     let stored = (await get(KEY)) as StoredIdentity | undefined
@@ -36,6 +38,16 @@ export class IdentityManager {
     this.name = name.trim().slice(0, 64)
     await set(KEY, { ...stored, name: this.name })
   }
+}
+
+/** `pocketdock-agent allow <key> --role admin`, plus the device's name quoted for a POSIX shell. */
+export function allowCommand(publicKeyHex: string, name = ''): string {
+  const command = `pocketdock-agent allow ${publicKeyHex} --role admin`
+  return name ? `${command} --name ${shellQuote(name)}` : command
+}
+
+function shellQuote(text: string): string {
+  return /^[\w.-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
 }
 
 function defaultName(): string {
