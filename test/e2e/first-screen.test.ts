@@ -5,22 +5,26 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { Browser } from 'playwright-core'
 import { startTestnet } from '../harness/testnet.ts'
-import { startAgent } from '../harness/agent-process.ts'
-import { startRelay } from '../harness/relay-process.ts'
+import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
+import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { launchChromium, PHONE } from '../harness/browser.ts'
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
 test('a phone opens the app from the relay, is allowed, and sees the Docker version', async () => {
-  assert.ok(fs.existsSync(`${WEB_DIST}/index.html`), 'web/dist is missing: build the app first (npm test does)')
+  assert.ok(fs.existsSync(`${WEB_DIST}/index.html`), `${WEB_DIST}/index.html is missing: build the app first (npm run build; npm test does it)`)
   const dht = await startTestnet()
-  const dockerd = await sharedDockerd()
-  const relay = await startRelay({ bootstrap: dht.bootstrap })
-  const agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'phone-test-host' })
-  const browser = await launchChromium()
+  let relay: RelayProcess | undefined
+  let agent: AgentProcess | undefined
+  let browser: Browser | undefined
   try {
+    const dockerd = await sharedDockerd()
+    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
+    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'phone-test-host' })
+    browser = await launchChromium()
     const context = await browser.newContext(PHONE)
     const page = await context.newPage()
     const errors: string[] = []
@@ -29,6 +33,10 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
 
     const deviceKey = (await page.getByTestId('device-key').textContent({ timeout: 15_000 }))!.trim()
     assert.match(deviceKey, /^[0-9a-f]{64}$/)
+    assert.equal(
+      (await page.getByTestId('allow-command').textContent())?.trim(),
+      `pocketdock-agent allow ${deviceKey} --role admin --name 'Android phone'`
+    )
     // Not allowed yet: the agent's firewall refuses this device.
     await agent.waitFor(new RegExp(`refused unknown device ${deviceKey.slice(0, 8)}`), 15_000)
 
@@ -42,16 +50,28 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
     assert.equal((await page.getByTestId('role').textContent())?.trim(), 'admin')
     assert.match((await page.locator('h2').first().textContent()) ?? '', /phone-test-host/)
 
-    // A 360 px wide phone: nothing scrolls sideways.
+    // A bad key in the form gets a clear message and adds nothing.
+    await page.getByTestId('agent-key-input').fill(`${agent.key.slice(0, 63)}g`)
+    await page.getByRole('button', { name: 'Add host' }).click()
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /only 0–9 and a–f.*position 64/)
+    assert.equal(await page.getByTestId('host-state').count(), 1)
+
+    // A 360 px wide phone: nothing scrolls sideways, and nothing is cut off at the right edge.
     await page.setViewportSize({ width: 360, height: 740 })
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-    assert.equal(overflow, 0, 'the page scrolls horizontally at 360 px')
+    const layout = await page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      sticking: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+    }))
+    assert.equal(layout.overflow, 0, 'the page scrolls horizontally at 360 px')
+    assert.deepEqual(layout.sticking, [], 'elements reach past the right edge at 360 px')
     if (process.env.POCKETDOCK_SCREENSHOT) await page.screenshot({ path: process.env.POCKETDOCK_SCREENSHOT, fullPage: true })
     assert.deepEqual(errors, [], 'the page threw')
   } finally {
-    await browser.close()
-    await agent.stop()
-    await relay.stop()
+    await browser?.close()
+    await agent?.stop()
+    await relay?.stop()
     await dht.destroy()
   }
 })
