@@ -1,43 +1,92 @@
-// The system parts the tests need: dockerd, Debian's static busybox (the test image), Chromium,
-// and ss. Installs them with apt-get when running as root; otherwise says in one line what is missing.
+// The system parts the tests need: dockerd (with its containerd and runc), Debian's static busybox
+// (the test image is made from it), Chromium (the e2e browser) and ss (iproute2). As root with
+// apt-get it installs what is missing; otherwise it says in one line what is missing and exits 1.
+// Plain Node without dependencies: it runs before `npm ci` on a fresh clone.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 
+// Everything `npm test` may install, in one apt-get call (the same list as .ci/run).
+const PACKAGES = ['docker.io', 'busybox-static', 'chromium', 'iproute2', 'fonts-dejavu-core']
+const LOG = '/tmp/pocketdock-apt.log'
+
 const PARTS = [
-  { what: 'dockerd', check: () => onPath('dockerd'), pkg: 'docker.io' },
-  { what: 'busybox-static', check: () => fs.existsSync('/bin/busybox') && isStatic('/bin/busybox'), pkg: 'busybox-static' },
-  { what: 'chromium', check: () => fs.existsSync('/usr/bin/chromium'), pkg: 'chromium' },
-  { what: 'ss', check: () => onPath('ss'), pkg: 'iproute2' },
-  { what: 'tar', check: () => onPath('tar'), pkg: 'tar' }
+  { what: 'dockerd', ok: () => onPath('dockerd'), pkg: 'docker.io' },
+  { what: 'containerd', ok: () => onPath('containerd') && onPath('containerd-shim-runc-v2'), pkg: 'containerd' },
+  { what: 'runc', ok: () => onPath('runc'), pkg: 'runc' },
+  { what: 'static /bin/busybox', ok: () => isStaticElf('/bin/busybox'), pkg: 'busybox-static' },
+  { what: 'chromium', ok: () => fs.existsSync('/usr/bin/chromium'), pkg: 'chromium' },
+  { what: 'ss', ok: () => onPath('ss'), pkg: 'iproute2' }
 ]
 
-function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
-}
+const isRoot = process.getuid?.() === 0
 
-function isStatic(file) {
-  // busybox from the `busybox` package is dynamic and cannot run in an empty image.
-  const r = spawnSync('sh', ['-c', `file -L ${file} 2>/dev/null || ldd ${file} 2>&1`], { encoding: 'utf8' })
-  return /static|not a dynamic/i.test(r.stdout ?? '')
-}
-
-const missing = () => PARTS.filter((p) => !p.check())
-
-let todo = missing()
-if (todo.length && process.getuid?.() === 0 && onPath('apt-get')) {
-  const pkgs = [...new Set(todo.map((p) => p.pkg)), 'fonts-dejavu-core']
-  console.log(`pocketdock: installing ${pkgs.join(' ')} with apt-get (log: /tmp/pocketdock-apt.log)…`)
+let missing = PARTS.filter((p) => !p.ok())
+if (missing.length && isRoot && onPath('apt-get')) {
+  const pkgs = [...new Set([...PACKAGES, ...missing.map((p) => p.pkg)])]
+  console.log(`pocketdock: installing ${missing.map((p) => p.what).join(', ')} with apt-get (log: ${LOG})…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const log = fs.openSync('/tmp/pocketdock-apt.log', 'a')
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...pkgs]]) {
-    const r = spawnSync('apt-get', args, { env, stdio: ['ignore', log, log] })
-    if (r.status !== 0) break
+  const log = fs.openSync(LOG, 'a')
+  const steps = [
+    ['update'],
+    // Keep changed config files as they are instead of asking.
+    ['install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...pkgs]
+  ]
+  for (const args of steps) {
+    if (spawnSync('apt-get', args, { env, stdio: ['ignore', log, log] }).status !== 0) break
   }
   fs.closeSync(log)
-  todo = missing()
+  missing = PARTS.filter((p) => !p.ok())
 }
-if (todo.length) {
-  const pkgs = [...new Set(todo.map((p) => p.pkg))].join(' ')
-  console.error(`pocketdock: missing ${todo.map((p) => p.what).join(', ')}; install them (Debian: sudo apt-get install ${pkgs}) and run again`)
+
+if (missing.length) {
+  const pkgs = [...new Set(missing.map((p) => p.pkg))].join(' ')
+  const how = isRoot && onPath('apt-get') ? `apt-get install ${pkgs} did not provide them (see ${LOG})` : `install them (Debian: sudo apt-get install --no-install-recommends ${pkgs}) and run again`
+  console.error(`pocketdock: missing ${missing.map((p) => p.what).join(', ')}; ${how}`)
   process.exit(1)
+}
+if (!isRoot) {
+  // The tests start a private dockerd (own socket and dirs, never the system one); that needs root.
+  console.error('pocketdock: the tests start a private dockerd, which needs root; run them as root (e.g. sudo npm test)')
+  process.exit(1)
+}
+
+function onPath(cmd) {
+  // dockerd, runc and friends live in sbin, which a non-login PATH may lack.
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+  return dirs.some((d) => {
+    try {
+      fs.accessSync(`${d}/${cmd}`, fs.constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * True for an ELF executable without a program interpreter (PT_INTERP), i.e. statically linked.
+ * Debian's dynamic `busybox` package also installs /bin/busybox, but that one cannot run in an
+ * image that has no libc.
+ */
+function isStaticElf(file) {
+  let buf
+  try {
+    buf = fs.readFileSync(file)
+  } catch {
+    return false
+  }
+  if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46) return false
+  const is64 = buf[4] === 2
+  const le = buf[5] === 1
+  const u16 = (o) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o))
+  const u32 = (o) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o))
+  const phoff = is64 ? Number(le ? buf.readBigUInt64LE(0x20) : buf.readBigUInt64BE(0x20)) : u32(0x1c)
+  const phentsize = u16(is64 ? 0x36 : 0x2a)
+  const phnum = u16(is64 ? 0x38 : 0x2c)
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize
+    if (at + 4 > buf.length) return false
+    if (u32(at) === 3 /* PT_INTERP */) return false
+  }
+  return true
 }
