@@ -2,37 +2,52 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import { parseBootstrap } from '@pocketdock/protocol/bootstrap'
 import { DEFAULTS, type RelayOptions } from './options.ts'
 import { RelayServer } from './relay-server.ts'
 
-const USAGE = `usage: pocketdock-relay [options]
-  --port N                 port for the app and the WebSocket (default ${DEFAULTS.port}; 0 picks a free one)
-  --host ADDR              address to listen on (default ${DEFAULTS.host}; 0.0.0.0 on a server)
-  --bootstrap HOST:PORT    a private DHT bootstrap node (repeatable; default: the public HyperDHT)
-  --web-root DIR           the built app (default: web/dist of this repository)
-  --tls-cert FILE --tls-key FILE   serve HTTPS/WSS
-  --max-sessions N         concurrent WebSocket sessions (default ${DEFAULTS.maxSessions})
-  --max-message-bytes N    largest WebSocket message (default ${DEFAULTS.maxMessageBytes})
-  --idle-timeout SECONDS   close sockets silent this long (default ${DEFAULTS.idleTimeoutMs / 1000})
-  --handshake-timeout SECONDS   close sockets that have not started relaying by then (default ${DEFAULTS.handshakeTimeoutMs / 1000})`
+const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist')
 
-function fail(message: string): never {
-  console.error(`pocketdock-relay: ${message}`)
-  process.exit(2)
-}
+export const USAGE = `usage: pocketdock-relay [options]
 
-function int(value: string | undefined, fallback: number, name: string, min = 0): number {
+Serves the pocketdock app and relays the HyperDHT to it over a WebSocket (/relay), on one port.
+Non-custodial only: a client that offers its secret key is refused.
+
+  --port N                  port for the app and the WebSocket (default ${DEFAULTS.port}; 0 picks a free one)
+  --host ADDR               address to listen on (default ${DEFAULTS.host}; 0.0.0.0 on a server)
+  --bootstrap HOST:PORT     a DHT bootstrap node; repeatable (default: the public HyperDHT)
+  --web-root DIR            the built app (default: web/dist of this repository)
+  --tls-cert FILE           serve HTTPS/WSS with this certificate (PEM) ...
+  --tls-key FILE            ... and this key; both or neither
+  --max-sessions N          concurrent WebSocket sessions; one more is closed with 1013 (default ${DEFAULTS.maxSessions})
+  --max-message-bytes N     largest WebSocket message a client may send; bigger closes it with 1009
+                            (default ${DEFAULTS.maxMessageBytes}: a 1 MiB pocketdock frame and its framing, with room)
+  --idle-timeout SECONDS    close a socket silent this long (default ${DEFAULTS.idleTimeoutMs / 1000}; clients ping every 15)
+  --handshake-timeout SECONDS
+                            close a socket that has not sent dht-relay's handshake by then (default ${DEFAULTS.handshakeTimeoutMs / 1000})
+  -h, --help                this text
+
+GET /healthz answers {"ok":true,"uptime":…,"sessions":…,"maxSessions":…,"version":…}.`
+
+class UsageError extends Error {}
+
+function count(value: string | undefined, fallback: number, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) fail(`--${name} expects a whole number ≥ ${min}, got "${value}"`)
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} expects a whole number from ${min} to ${max}, got "${value}"`)
+  }
   return n
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** Turns argv into options; throws a UsageError with a one-line message on a bad flag. */
+export function parseRelayArgs(argv: string[]): RelayOptions | 'help' {
   let values
   try {
     values = parseArgs({
       args: argv,
+      strict: true,
+      allowPositionals: false,
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -48,40 +63,86 @@ export async function main(argv: string[]): Promise<void> {
       }
     }).values
   } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`)
+    // parseArgs explains itself in one sentence, sometimes with a hint on a second line.
+    throw new UsageError((err as Error).message.split('\n')[0]!)
   }
-  if (values.help) {
+  if (values.help) return 'help'
+
+  if (!values['tls-cert'] !== !values['tls-key']) throw new UsageError('--tls-cert and --tls-key go together: give both or neither')
+  const host = values.host ?? DEFAULTS.host
+  if (!host) throw new UsageError('--host expects an address, e.g. 127.0.0.1 or 0.0.0.0')
+  const bootstrap = values.bootstrap ?? []
+  try {
+    parseBootstrap(bootstrap)
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  return {
+    port: count(values.port, DEFAULTS.port, 'port', 0, 65535),
+    host,
+    bootstrap,
+    webRoot: path.resolve(values['web-root'] ?? DEFAULT_WEB_ROOT),
+    tls: values['tls-cert'] && values['tls-key'] ? { cert: values['tls-cert'], key: values['tls-key'] } : null,
+    maxSessions: count(values['max-sessions'], DEFAULTS.maxSessions, 'max-sessions', 1),
+    // Below 1 KiB not even dht-relay's own handshake gets through.
+    maxMessageBytes: count(values['max-message-bytes'], DEFAULTS.maxMessageBytes, 'max-message-bytes', 1024),
+    idleTimeoutMs: count(values['idle-timeout'], DEFAULTS.idleTimeoutMs / 1000, 'idle-timeout', 1, 86_400) * 1000,
+    handshakeTimeoutMs: count(values['handshake-timeout'], DEFAULTS.handshakeTimeoutMs / 1000, 'handshake-timeout', 1, 3600) * 1000
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let opts: RelayOptions | 'help'
+  try {
+    opts = parseRelayArgs(argv)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`pocketdock-relay: ${err.message} (see --help)`)
+    process.exit(2)
+  }
+  if (opts === 'help') {
     console.log(USAGE)
     return
   }
-  if (!!values['tls-cert'] !== !!values['tls-key']) fail('--tls-cert and --tls-key go together')
-  const port = int(values.port, DEFAULTS.port, 'port')
-  if (port > 65535) fail('--port must be at most 65535')
-  const opts: RelayOptions = {
-    port,
-    host: values.host ?? DEFAULTS.host,
-    bootstrap: values.bootstrap ?? [],
-    webRoot: values['web-root'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist'),
-    tls: values['tls-cert'] ? { cert: values['tls-cert'], key: values['tls-key']! } : null,
-    maxSessions: int(values['max-sessions'], DEFAULTS.maxSessions, 'max-sessions', 1),
-    maxMessageBytes: int(values['max-message-bytes'], DEFAULTS.maxMessageBytes, 'max-message-bytes', 1024),
-    idleTimeoutMs: int(values['idle-timeout'], DEFAULTS.idleTimeoutMs / 1000, 'idle-timeout', 1) * 1000,
-    handshakeTimeoutMs: int(values['handshake-timeout'], DEFAULTS.handshakeTimeoutMs / 1000, 'handshake-timeout', 1) * 1000
-  }
+
   let relay: RelayServer
   try {
-    relay = new RelayServer(opts)
+    relay = new RelayServer(opts) // reads the TLS files: a bad one is a bad flag
+  } catch (err) {
+    console.error(`pocketdock-relay: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  // At most one line per 10 s, so a client that keeps sending garbage cannot fill the log.
+  let lastLogged = 0
+  let unlogged = 0
+  relay.on('session-error', (err: Error) => {
+    if (Date.now() - lastLogged < 10_000) return void unlogged++
+    const more = unlogged ? ` (and ${unlogged} more since the last line)` : ''
+    console.error(`pocketdock-relay: closed a session on a bad message: ${err.message}${more}`)
+    lastLogged = Date.now()
+    unlogged = 0
+  })
+  try {
     await relay.listen()
   } catch (err) {
-    fail((err as Error).message)
+    console.error(`pocketdock-relay: cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`)
+    process.exit(1)
   }
   console.log(`relay listening: ${relay.url}`)
+
   let stopping = false
-  const stop = async () => {
+  const stop = () => {
     if (stopping) return
     stopping = true
-    await relay.close()
-    process.exit(0)
+    // The DHT's goodbye to its peers is polite, not essential: never let it hold the exit up.
+    setTimeout(() => process.exit(0), 10_000).unref()
+    relay.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(`pocketdock-relay: ${err.message}`)
+        process.exit(1)
+      }
+    )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

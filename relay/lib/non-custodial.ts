@@ -1,69 +1,103 @@
-// dht-relay's own `relay()` accepts whatever a client sends, including custodial mode, in which
-// the client hands its secret key to the relay (and the client library's default is custodial).
-// This is the same wiring with a guard: any message carrying a secret key closes the socket and
-// never reaches the DHT. It needs dht-relay's Protocol and NodeProxy, which the package's
-// `exports` map hides, so they are loaded by file path from the installed (pinned 0.4.3) package.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-
-const require = createRequire(import.meta.url)
-const dir = path.dirname(require.resolve('@hyperswarm/dht-relay'))
-const { Protocol } = require(path.join(dir, 'lib/protocol.js')) as { Protocol: ProtocolClass }
-const { NodeProxy } = require(path.join(dir, 'lib/node-proxy.js')) as { NodeProxy: NodeProxyClass }
-const { HandshakeProxy } = require(path.join(dir, 'lib/handshake-proxy.js')) as {
-  HandshakeProxy: { prototype: { recv(payload: unknown): Promise<unknown> } }
-}
-
-// hyperdht tries several DHT nodes at once and calls `handshake.recv()` for each reply until one
-// has completed. Natively recv is synchronous, so the first reply wins before a second is read;
-// through the relay recv is a round trip to the device, so two replies reach the device's Noise
-// state and the second throws there ("this.handshake.shift is not a function"). A Noise IK
-// handshake has exactly one recv per side: later calls resolve null, which hyperdht already
-// treats as "another attempt won".
-const originalRecv = HandshakeProxy.prototype.recv
-HandshakeProxy.prototype.recv = function recvOnce(this: { _pdReceived?: boolean }, payload: unknown) {
-  if (this._pdReceived) return Promise.resolve(null)
-  this._pdReceived = true
-  return originalRecv.call(this, payload)
-}
-
-interface ProtocolInstance {
-  emit(event: string, ...args: unknown[]): boolean
-  once(event: string, listener: (message: any) => void): ProtocolInstance
-  heartbeat(): ProtocolInstance
-}
-type ProtocolClass = new (stream: unknown) => ProtocolInstance
-type NodeProxyClass = new (dht: unknown, protocol: ProtocolInstance, keyPair: { publicKey: Buffer; secretKey: null }) => unknown
+// dht-relay's own `relay(dht, stream)` serves whatever a client asks for, including custodial
+// mode, in which the client hands its secret key to the relay (and the client library's default
+// is custodial). This is the same wiring with a guard in front of every message:
+// - a message carrying a secret key (handshake, connect, listen, announce, unannounce: every one
+//   that can, see lib/messages.js) refuses the session; the key is wiped from the received buffer
+//   and never reaches a NodeProxy or the DHT;
+// - an error thrown while handling one socket's message ends that socket's session only.
+import { Protocol, NodeProxy, type NodeProxyInstance, type ProtocolInstance, type StreamLike } from './dht-relay-internals.ts'
+import './handshake-recv-once.ts'
 
 export interface NonCustodialHandlers {
-  /** A message carried a secret key; the caller must close the socket. */
-  onrefused(event: string): void
-  /** The client completed dht-relay's handshake non-custodially. */
+  /** The client completed dht-relay's handshake without a secret key; it may now use the DHT. */
   onhandshake(): void
+  /** A message carried a secret key. The session is being torn down; close the socket with 4403. */
+  onrefused(event: string): void
+  /** A message could not be decoded or handled. The session is being torn down; close the socket. */
+  onerror(err: Error): void
 }
 
-export function relayNonCustodial(dht: unknown, stream: unknown, handlers: NonCustodialHandlers): void {
-  let refused = false
-  // Subclassing (rather than patching the instance) matters: Protocol binds `this.emit` to each
-  // message handler inside its constructor, so only a prototype override sees every message.
-  class GuardedProtocol extends Protocol {
-    override emit(event: string, ...args: unknown[]): boolean {
-      if (refused) return false
-      const message = args[0] as { secretKey?: unknown } | undefined
-      if (message && typeof message === 'object' && message.secretKey) {
-        refused = true
-        message.secretKey = null
-        handlers.onrefused(event)
-        return false
-      }
+interface Guard {
+  handlers: NonCustodialHandlers
+  stopped: boolean
+}
+
+// Subclassing (rather than wrapping the instance's emit) matters: Protocol's constructor binds
+// `this.emit` into every message handler, so only an override on the prototype chain sees them.
+class GuardedProtocol extends Protocol {
+  guard: Guard | null = null
+
+  override emit(event: string, ...args: unknown[]): boolean {
+    const guard = this.guard
+    if (guard === null) return super.emit(event, ...args)
+    if (guard.stopped) return false
+    const message = args[0]
+    if (carriesSecretKey(message)) {
+      guard.stopped = true
+      // Wiped in the received buffer itself, so the key does not linger in the relay's memory.
+      if (Buffer.isBuffer(message.secretKey)) message.secretKey.fill(0)
+      message.secretKey = null
+      guard.handlers.onrefused(event)
+      this._stream.destroy()
+      return false
+    }
+    try {
       return super.emit(event, ...args)
+    } catch (err) {
+      fail(this, guard, err)
+      return false
     }
   }
+}
+
+export function relayNonCustodial(dht: unknown, stream: StreamLike, handlers: NonCustodialHandlers): void {
+  const guard: Guard = { handlers, stopped: false }
+  // Protomux keeps itself on `stream.userData` only when that is null; ours is read below.
+  stream.userData = null
   const protocol = new GuardedProtocol(stream)
+  protocol.guard = guard
+  containMuxErrors(protocol, guard)
+
   protocol
     .once('handshake', (message: { publicKey: Buffer }) => {
-      new NodeProxy(dht, protocol, { publicKey: message.publicKey, secretKey: null })
+      const node = new NodeProxy(dht, protocol, { publicKey: message.publicKey, secretKey: null })
+      stream.once('close', () => teardown(node))
       handlers.onhandshake()
     })
     .heartbeat()
+}
+
+function carriesSecretKey(message: unknown): message is { secretKey: unknown } {
+  if (typeof message !== 'object' || message === null || !('secretKey' in message)) return false
+  const key = (message as { secretKey: unknown }).secretKey
+  return key !== null && key !== undefined
+}
+
+function fail(protocol: ProtocolInstance, guard: Guard, err: unknown): void {
+  if (guard.stopped) return
+  guard.stopped = true
+  guard.handlers.onerror(err instanceof Error ? err : new Error(String(err)))
+  protocol._stream.destroy()
+}
+
+// Protomux passes decode and handler errors through safety-catch, which rethrows TypeErrors and
+// RangeErrors as uncaught exceptions: right for a bug in an app, wrong for a server whose input
+// comes from strangers. Here such an error ends that socket's session and nothing else.
+function containMuxErrors(protocol: ProtocolInstance, guard: Guard): void {
+  const mux = protocol._stream.userData as Record<string, unknown> | null | undefined
+  if (!mux || mux.isProtomux !== true || typeof mux._safeDestroy !== 'function') return
+  const destroy = (err: unknown) => fail(protocol, guard, err)
+  mux._safeDestroy = destroy
+  mux._safeDestroyBound = destroy
+  mux._warn = () => {}
+}
+
+// NodeProxy destroys the DHT connections the client opened, and each ServerProxy closes its
+// server, when the socket closes. Connections that came in to a client's server but were not yet
+// claimed, and running lookups and announces, it leaves behind: end them here.
+function teardown(node: NodeProxyInstance): void {
+  for (const stream of node._connecting.values()) stream.destroy()
+  node._connecting.clear()
+  for (const query of node._queries.values()) query.destroy()
+  node._queries.clear()
 }

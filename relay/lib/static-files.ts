@@ -1,5 +1,6 @@
-// Serves the built PWA. Hashed assets are cached for long; the entry points are revalidated so a
-// new deploy is seen at once (the service worker decides when to switch).
+// Serves the built PWA. Hashed files under /assets/ are cached for a year; everything else
+// (index.html, sw.js, the manifest, icons) is revalidated, so a new deploy is seen at once and
+// the service worker decides when to switch.
 import fs from 'node:fs'
 import path from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -10,17 +11,28 @@ const TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.map': 'application/json',
   '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
+  '.woff': 'font/woff',
   '.woff2': 'font/woff2'
 }
 
-const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>pocketdock</title>
-<p>The pocketdock app is not built yet. Run <code>npm run build</code> (or <code>npm start</code>) in the repository, then reload.</p>`
+const NOT_BUILT = `<!doctype html>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>pocketdock: app not built</title>
+<h1>The pocketdock app is not built yet</h1>
+<p>The relay is running, but it found no built app to serve. In the repository, run
+<code>npm run build</code> (or <code>npm start</code>, which builds it), then reload this page.
+Or point the relay at a build with <code>--web-root DIR</code>.</p>
+`
 
 export function serveStatic(webRoot: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -30,53 +42,68 @@ export function serveStatic(webRoot: string, req: IncomingMessage, res: ServerRe
   const root = path.resolve(webRoot)
   let pathname: string
   try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://relay.invalid').pathname)
   } catch {
     res.writeHead(400).end('Bad path')
     return
   }
-  let file = path.resolve(root, '.' + path.posix.normalize(pathname))
-  if (file !== root && !file.startsWith(root + path.sep)) {
+  // Resolved against the root after normalizing as an absolute path, so `..` cannot climb out;
+  // the prefix check below is the second lock. Dotfiles are never served.
+  let file = path.resolve(root, '.' + path.posix.normalize('/' + pathname))
+  if ((file !== root && !file.startsWith(root + path.sep)) || pathname.includes('\0') || /(^|\/)\.[^/]/.test(pathname)) {
     res.writeHead(404).end('Not found')
     return
   }
-  let stat = statOrNull(file)
-  if (stat?.isDirectory()) {
+  let stat = fileStat(file)
+  if (!stat && fileStat(file, true)?.isDirectory()) {
     file = path.join(file, 'index.html')
-    stat = statOrNull(file)
+    stat = fileStat(file)
   }
   if (!stat) {
     // A path with an extension is a missing file; anything else is a route of the app.
     if (path.extname(pathname)) {
-      res.writeHead(404).end('Not found')
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found')
       return
     }
     file = path.join(root, 'index.html')
-    stat = statOrNull(file)
+    stat = fileStat(file)
     if (!stat) {
       res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(NOT_BUILT)
       return
     }
   }
-  const name = path.basename(file)
-  const immutable = file.startsWith(path.join(root, 'assets') + path.sep)
-  res.writeHead(200, {
-    'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'Content-Length': stat.size,
-    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-    ...(name === 'index.html' ? { 'Referrer-Policy': 'no-referrer' } : {})
-  })
+
+  const hashed = file.startsWith(path.join(root, 'assets') + path.sep)
+  const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`
+  const headers: Record<string, string | number> = {
+    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ETag: etag,
+    'Last-Modified': stat.mtime.toUTCString(),
+    'X-Content-Type-Options': 'nosniff'
+  }
+  if (path.basename(file) === 'index.html') headers['Referrer-Policy'] = 'no-referrer'
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers).end()
+    return
+  }
+  headers['Content-Length'] = stat.size
+  res.writeHead(200, headers)
   if (req.method === 'HEAD') {
     res.end()
     return
   }
-  fs.createReadStream(file).on('error', () => res.destroy()).pipe(res)
+  const stream = fs.createReadStream(file)
+  stream.on('error', () => res.destroy())
+  res.on('close', () => stream.destroy())
+  stream.pipe(res)
 }
 
-function statOrNull(file: string): fs.Stats | null {
+/** The file's stats if it is a regular file (or, with `any`, whatever it is); null if none. */
+function fileStat(file: string, any = false): fs.Stats | null {
   try {
-    return fs.statSync(file)
+    const stat = fs.statSync(file)
+    return any || stat.isFile() ? stat : null
   } catch {
     return null
   }
