@@ -147,3 +147,14 @@ declare module 'sodium-native' {
   const sodium: any
   export default sodium
 }
+
+declare module 'hypercore-crypto' {
+  import type { KeyPair } from 'hyperdht'
+  export function keyPair(seed?: Uint8Array): KeyPair
+  export function sign(message: Uint8Array, secretKey: Uint8Array): Buffer
+  export function verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean
+  export function hash(data: Uint8Array | Uint8Array[]): Buffer
+  export function randomBytes(n: number): Buffer
+  const crypto: { keyPair: typeof keyPair; sign: typeof sign; verify: typeof verify; hash: typeof hash; randomBytes: typeof randomBytes }
+  export default crypto
+}

@@ -1,17 +1,22 @@
 // The agent: a Hyperswarm server on the agent's key pair whose firewall admits only allow-listed
 // device keys, so an unknown device is refused during the handshake, before any protocol byte.
+// Devices get onto the list through the separate pairing endpoint (pairing-server.ts).
 import os from 'node:os'
 import Hyperswarm from 'hyperswarm'
 import DHT from 'hyperdht'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import { dhtHostFor, parseBootstrap } from '@pocketdock/protocol/bootstrap'
+import { dhtOptionsFor } from '@pocketdock/protocol/bootstrap'
 import { HEARTBEAT_TIMEOUT_MS } from '@pocketdock/protocol'
 import { Allowlist } from './allowlist.ts'
+import { AuditLog } from './audit-log.ts'
 import { createHandlers } from './handlers.ts'
+import { InviteStore } from './invites.ts'
+import { LastSeen } from './last-seen.ts'
 import { LocalDockerHost } from './local-docker.ts'
 import { consoleLogger, type Logger } from './log.ts'
+import { PairingServer } from './pairing-server.ts'
 import { Session } from './session.ts'
-import { ensureStateDir, loadOrCreateKeyPair } from './state-dir.ts'
+import { ensureStateDir, loadOrCreateKeyPair, saveAgentSettings } from './state-dir.ts'
 
 export interface AgentOptions {
   stateDir: string
@@ -23,9 +28,14 @@ export interface AgentOptions {
 
 export class Agent {
   readonly name: string
+  readonly stateDir: string
   readonly host: LocalDockerHost
   readonly allowlist: Allowlist
+  readonly audit: AuditLog
+  readonly invites: InviteStore
+  readonly lastSeen: LastSeen
   readonly sessions = new Set<Session>()
+  readonly pairing: PairingServer
   /** Connection attempts refused by the firewall since start. */
   refused = 0
   private readonly swarm: Hyperswarm
@@ -34,14 +44,25 @@ export class Agent {
   constructor(opts: AgentOptions) {
     this.log = opts.log ?? consoleLogger
     this.name = opts.name || os.hostname()
-    ensureStateDir(opts.stateDir)
+    this.stateDir = ensureStateDir(opts.stateDir)
     const keyPair = loadOrCreateKeyPair(opts.stateDir)
     this.allowlist = new Allowlist(opts.stateDir)
+    this.audit = new AuditLog(opts.stateDir)
+    this.invites = new InviteStore(opts.stateDir)
+    this.lastSeen = new LastSeen(opts.stateDir)
     this.host = new LocalDockerHost(opts.dockerSocket)
-    const bootstrap = opts.bootstrap?.length ? parseBootstrap(opts.bootstrap) : undefined
-    const dht = new DHT({ bootstrap, host: bootstrap ? dhtHostFor(bootstrap) : undefined })
+    const dht = new DHT(dhtOptionsFor(opts.bootstrap))
     this.swarm = new Hyperswarm({ keyPair, dht, firewall: (key) => this.firewall(key) })
     this.swarm.on('connection', (conn) => this.onconnection(conn))
+    this.pairing = new PairingServer({
+      dht,
+      keyPair: loadOrCreateKeyPair(opts.stateDir, 'pairing-identity'),
+      invites: this.invites,
+      allowlist: this.allowlist,
+      audit: this.audit,
+      agentName: () => this.name,
+      log: this.log
+    })
   }
 
   get publicKey(): Buffer {
@@ -49,14 +70,27 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    saveAgentSettings(this.stateDir, { name: this.name })
     this.allowlist.watch(() => this.onallowlistchange())
-    await this.swarm.listen()
+    await Promise.all([this.swarm.listen(), this.pairing.listen()])
   }
 
   async stop(): Promise<void> {
     this.allowlist.close()
     for (const s of this.sessions) s.close()
+    this.lastSeen.flush()
+    await this.pairing.close()
     await this.swarm.destroy()
+  }
+
+  isOnline(publicKeyHex: string): boolean {
+    for (const s of this.sessions) if (s.device.publicKey === publicKeyHex && !s.closed) return true
+    return false
+  }
+
+  /** Closes every live session of a device (after a revocation). */
+  disconnect(publicKeyHex: string): void {
+    for (const s of this.sessions) if (s.device.publicKey === publicKeyHex) s.close()
   }
 
   /** Hyperswarm's firewall: true means refuse. Runs in the handshake, before any stream exists. */
@@ -65,7 +99,7 @@ export class Agent {
     if (this.allowlist.get(hex)) return false
     this.refused++
     this.log.warn(`refused unknown device ${hex.slice(0, 8)}…`)
-    // Hyperswarm remembers a refused key as banned; forget it so a later `allow` takes effect
+    // Hyperswarm remembers a refused key as banned; forget it so a later pairing takes effect
     // and so a stream of random keys cannot grow the peer table.
     setImmediate(() => {
       const peer = this.swarm.peers.get(hex)
@@ -88,15 +122,26 @@ export class Agent {
       conn,
       device,
       agentName: this.name,
-      handlers: createHandlers(this.host, this.name, this.allowlist),
+      handlers: createHandlers({
+        host: this.host,
+        agentName: this.name,
+        allowlist: this.allowlist,
+        lastSeen: this.lastSeen,
+        audit: this.audit,
+        isOnline: (key) => this.isOnline(key),
+        disconnect: (key) => this.disconnect(key)
+      }),
+      audit: this.audit,
       log: this.log
     })
     this.sessions.add(session)
+    this.lastSeen.touch(device.publicKey)
     const who = `${device.name || 'device'} ${device.publicKey.slice(0, 8)}… (${device.role})`
     this.log.info(`connected: ${who}`)
     conn.on('close', () => {
       session.close()
       this.sessions.delete(session)
+      if (this.allowlist.get(device.publicKey)) this.lastSeen.touch(device.publicKey)
       this.log.info(`disconnected: ${who}`)
     })
   }
@@ -107,6 +152,7 @@ export class Agent {
     for (const session of this.sessions) {
       const now = this.allowlist.get(session.device.publicKey)
       if (!now || now.role !== session.device.role) session.close()
+      else session.device = now
     }
   }
 }

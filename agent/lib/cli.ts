@@ -1,15 +1,28 @@
-// pocketdock-agent: run the agent, or manage its allowlist.
+// pocketdock-agent: run the agent, or manage who may connect to it.
 import { parseArgs } from 'node:util'
 import { isRole } from '@pocketdock/protocol'
 import { Agent } from './agent.ts'
+import os from 'node:os'
 import { Allowlist } from './allowlist.ts'
+import { AuditLog } from './audit-log.ts'
+import { CliError, auditCommand, devicesCommand, inviteCommand, revokeCommand } from './cli-admin.ts'
 import { socketPathFrom } from './local-docker.ts'
 import { defaultStateDir, ensureStateDir, loadOrCreateKeyPair } from './state-dir.ts'
 
 const USAGE = `usage:
   pocketdock-agent [run] [--state-dir DIR] [--docker-socket PATH] [--bootstrap HOST:PORT]... [--name NAME]
-  pocketdock-agent allow <device-public-key-hex> --role viewer|operator|admin [--name NAME] [--state-dir DIR]
-  pocketdock-agent key [--state-dir DIR]
+  pocketdock-agent invite [--role viewer|operator|admin] [--ttl 10m] [--relay-url URL]
+  pocketdock-agent devices
+  pocketdock-agent revoke <device-key-prefix>
+  pocketdock-agent audit [--verify] [--device KEY-PREFIX]
+  pocketdock-agent allow <device-public-key-hex> --role viewer|operator|admin [--name NAME]
+  pocketdock-agent key
+
+  invite           a single-use pairing link and QR code (default role viewer, valid 10 minutes)
+  devices          the paired devices: name, role, key prefix, paired at, last seen
+  revoke           removes a device; a running agent closes its sessions at once
+  audit            the audit log of mutating calls, pairings and revocations; --verify checks its hash chain
+  allow            adds a device by its key without an invite
 
   --state-dir      where the agent keeps its key pair and allowlist (default ~/.pocketdock-agent)
   --docker-socket  Docker's socket (default from DOCKER_HOST, else /var/run/docker.sock)
@@ -33,6 +46,10 @@ export async function main(argv: string[]): Promise<void> {
         bootstrap: { type: 'string', multiple: true },
         name: { type: 'string' },
         role: { type: 'string' },
+        ttl: { type: 'string' },
+        'relay-url': { type: 'string' },
+        verify: { type: 'boolean' },
+        device: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -52,11 +69,34 @@ export async function main(argv: string[]): Promise<void> {
     return
   }
 
+  try {
+    if (command === 'invite') {
+      return await inviteCommand(stateDir, { role: values.role, ttl: values.ttl, relayUrl: values['relay-url'], name: values.name })
+    }
+    if (command === 'devices') return devicesCommand(stateDir)
+    if (command === 'revoke') return revokeCommand(stateDir, positionals[1])
+    if (command === 'audit') {
+      process.exitCode = auditCommand(stateDir, { verify: values.verify ?? false, device: values.device })
+      return
+    }
+  } catch (err) {
+    if (err instanceof CliError) fail(err.message)
+    throw err
+  }
+
   if (command === 'allow') {
     const key = positionals[1]?.toLowerCase()
     if (!key || !/^[0-9a-f]{64}$/.test(key)) fail('allow needs the device public key: 64 hexadecimal characters')
     if (!isRole(values.role)) fail('allow needs --role viewer, operator or admin')
     new Allowlist(stateDir).add(key, values.role, values.name ?? '')
+    new AuditLog(stateDir).append({
+      device: 'agent-cli',
+      deviceName: os.userInfo().username,
+      call: 'devices.allow',
+      target: `${key.slice(0, 16)} as ${values.role}`,
+      outcome: 'ok',
+      error: ''
+    })
     console.log(`allowed ${key.slice(0, 8)}… as ${values.role}`)
     return
   }
@@ -79,7 +119,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     console.log(`docker: not reachable: ${(err as Error).message}; answering DOCKER_UNAVAILABLE until it is`)
   }
+  console.log(`pairing key: ${agent.pairing.publicKey.toString('hex')}`)
   console.log(`devices allowed: ${agent.allowlist.list().length}`)
+  if (agent.allowlist.list().length === 0) console.log('no device is paired yet: run `pocketdock-agent invite --role admin --relay-url <your relay>`')
 
   let stopping = false
   const stop = async () => {

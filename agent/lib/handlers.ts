@@ -1,34 +1,37 @@
-// What each call does. Role checks happen before these run (session.ts); handlers only do work.
-import type { ItemOf, ParamsOf, ResultOf, StreamName, UnaryName } from '@pocketdock/protocol'
-import type { Allowlist, Device } from './allowlist.ts'
+// What each call does, joined from one file per domain. Role checks and auditing happen in
+// session.ts; handlers only do work.
+import type { Handlers } from './handler-types.ts'
 import type { LocalDockerHost } from './local-docker.ts'
+import type { Allowlist } from './allowlist.ts'
+import { createContainerHandlers } from './container-handlers.ts'
+import { createDeviceHandlers, type DeviceHandlerDeps } from './device-handlers.ts'
 
-export interface CallContext {
-  device: Device
-  signal: AbortSignal
+export type { CallContext, StreamSink, Handlers } from './handler-types.ts'
+
+export interface HandlerDeps extends DeviceHandlerDeps {
+  host: LocalDockerHost
+  agentName: string
+  allowlist: Allowlist
 }
 
-export interface StreamSink<I> {
-  write(item: I): Promise<void>
-  signal: AbortSignal
-}
-
-export type UnaryHandlers = { [K in UnaryName]: (params: ParamsOf<K>, ctx: CallContext) => Promise<ResultOf<K>> }
-export type StreamHandlers = { [K in StreamName]: (params: ParamsOf<K>, ctx: CallContext, sink: StreamSink<ItemOf<K>>) => Promise<void> }
-
-export function createHandlers(host: LocalDockerHost, agentName: string, allowlist: Allowlist): { unary: UnaryHandlers; streams: StreamHandlers } {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { host, agentName } = deps
+  const containers = createContainerHandlers(host)
+  const devices = createDeviceHandlers(deps)
   return {
     unary: {
       'system.info': async () => ({ ...(await host.systemInfo()), name: agentName }),
-      'devices.list': async () => ({ devices: allowlist.list() })
+      ...devices.unary,
+      ...containers.unary
     },
     streams: {
       'system.events': async (params, _ctx, sink) => {
         const events = host.events(params)
         sink.signal.addEventListener('abort', () => events.cancel(), { once: true })
         for await (const event of events) await sink.write(event)
-      }
+      },
+      ...devices.streams,
+      ...containers.streams
     }
   }
 }
-

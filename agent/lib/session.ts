@@ -14,7 +14,8 @@ import {
 } from '@pocketdock/protocol'
 import { c } from '@pocketdock/protocol/codec'
 import type { Device } from './allowlist.ts'
-import type { StreamHandlers, UnaryHandlers } from './handlers.ts'
+import type { AuditLog } from './audit-log.ts'
+import type { Handlers } from './handler-types.ts'
 import type { Logger } from './log.ts'
 
 export const AGENT_VERSION = '0.1.0'
@@ -25,12 +26,14 @@ export interface SessionOptions {
   conn: NoiseSecretStream
   device: Device
   agentName: string
-  handlers: { unary: UnaryHandlers; streams: StreamHandlers }
+  handlers: Handlers
+  audit: AuditLog
   log: Logger
 }
 
 export class Session {
-  readonly device: Device
+  /** Replaced when the allowlist changes the device's name; a role change closes the session. */
+  device: Device
   readonly conn: NoiseSecretStream
   private readonly channel: FrameChannel
   private readonly opts: SessionOptions
@@ -112,8 +115,10 @@ export class Session {
       return null
     }
     if (!roleAllows(this.device.role, spec.role)) {
+      const err = ProtocolError.FORBIDDEN(method, this.device.role)
       this.opts.log.warn(`refused ${method} for ${this.device.publicKey.slice(0, 8)} (${this.device.role})`)
-      this.sendError(id, ProtocolError.FORBIDDEN(method, this.device.role))
+      if (spec.mutating) this.audit(method, '', err)
+      this.sendError(id, err)
       return null
     }
     return spec
@@ -126,16 +131,37 @@ export class Session {
     const spec = this.authorize(id, method, 'unary')
     if (!spec || spec.kind !== 'unary') return
     this.inflight++
+    let target = ''
     try {
       const decoded = decodeParams(spec.params, params, method)
+      if (spec.target) target = spec.target(decoded)
       const handler = (this.opts.handlers.unary as Record<string, (p: unknown, ctx: unknown) => Promise<unknown>>)[method]
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       const result = await handler(decoded, { device: this.device, signal: this.abort.signal })
+      if (spec.mutating) this.audit(method, target, null)
       if (!this.closed) this.channel.send({ type: FrameType.RESULT, id, result: c.encode(spec.result, result) })
     } catch (err) {
-      this.sendError(id, this.toProtocolError(err, method))
+      const error = this.toProtocolError(err, method)
+      if (spec.mutating) this.audit(method, target, error)
+      this.sendError(id, error)
     } finally {
       this.inflight--
+    }
+  }
+
+  /** Mutating calls go to the audit log with their outcome, refused ones included. */
+  private audit(method: string, target: string, error: ProtocolError | null): void {
+    try {
+      this.opts.audit.append({
+        device: this.device.publicKey.slice(0, 16),
+        deviceName: this.device.name,
+        call: method,
+        target,
+        outcome: error ? 'error' : 'ok',
+        error: error ? `${error.code}: ${error.message}` : ''
+      })
+    } catch (err) {
+      this.opts.log.error(`audit log: could not append ${method}: ${(err as Error).message}`)
     }
   }
 
@@ -153,6 +179,7 @@ export class Session {
     this.streams.set(id, out)
     try {
       const decoded = decodeParams(spec.params, params, method)
+      if (spec.mutating) this.audit(method, spec.target?.(decoded) ?? '', null)
       const handler = (this.opts.handlers.streams as Record<string, (p: unknown, ctx: unknown, sink: unknown) => Promise<void>>)[method]
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       await handler(decoded, { device: this.device, signal: out.signal }, {

@@ -1,4 +1,4 @@
-// The agent's state directory: its key pair and allowlist. Secrets are written 0600, and every
+// The agent's state directory: key pairs, allowlist, invites, audit log. Secrets are written 0600, and every
 // write is atomic (temp file, fsync, rename) so a crash never leaves a half-written file.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -33,9 +33,12 @@ interface StoredKeyPair {
   secretKey: string
 }
 
-/** Loads the agent's identity, creating it on first run. */
-export function loadOrCreateKeyPair(dir: string): KeyPair {
-  const file = path.join(dir, 'identity.json')
+/**
+ * Loads a key pair, creating it on first run: `identity.json` is the agent's key (what devices
+ * connect to), `pairing-identity.json` its pairing endpoint's.
+ */
+export function loadOrCreateKeyPair(dir: string, name: 'identity' | 'pairing-identity' = 'identity'): KeyPair {
+  const file = path.join(dir, `${name}.json`)
   if (fs.existsSync(file)) {
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredKeyPair
     if (!/^[0-9a-f]{64}$/.test(stored.publicKey) || !/^[0-9a-f]{128}$/.test(stored.secretKey)) {
@@ -50,4 +53,28 @@ export function loadOrCreateKeyPair(dir: string): KeyPair {
   }
   atomicWriteFile(file, JSON.stringify(stored, null, 2) + '\n', 0o600)
   return keyPair
+}
+
+interface AgentSettings {
+  /** The name the agent last ran under, so `invite` (another process) can put it in the link. */
+  name?: string
+  /** The relay address last given to `invite --relay-url`, the default for the next invite. */
+  relayUrl?: string
+}
+
+export function loadAgentSettings(dir: string): AgentSettings {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'agent.json'), 'utf8')) as AgentSettings
+    return {
+      name: typeof parsed.name === 'string' ? parsed.name : undefined,
+      relayUrl: typeof parsed.relayUrl === 'string' ? parsed.relayUrl : undefined
+    }
+  } catch {
+    return {}
+  }
+}
+
+export function saveAgentSettings(dir: string, change: AgentSettings): void {
+  const next = { ...loadAgentSettings(dir), ...change }
+  atomicWriteFile(path.join(dir, 'agent.json'), JSON.stringify(next, null, 2) + '\n', 0o600)
 }

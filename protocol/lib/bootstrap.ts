@@ -27,3 +27,17 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/
 export function dhtHostFor(bootstrap: readonly BootstrapNode[]): string | undefined {
   return bootstrap.length > 0 && bootstrap.every((b) => LOOPBACK.test(b.host)) ? '127.0.0.1' : undefined
 }
+
+/**
+ * The DHT options for a `--bootstrap` list (none: the public HyperDHT, hyperdht's defaults).
+ * On a private DHT on loopback every node can reach every other, so nodes say they are not
+ * firewalled: left to the default, connects between two processes on 127.0.0.1 go through
+ * hyperdht's holepunch, which failed about 2 times in 3 here (the connect "opens" but the server
+ * never sees it).
+ */
+export function dhtOptionsFor(list: readonly string[] | undefined): { bootstrap?: BootstrapNode[]; host?: string; firewalled?: boolean } {
+  if (!list?.length) return {}
+  const bootstrap = parseBootstrap(list)
+  const host = dhtHostFor(bootstrap)
+  return host === '127.0.0.1' ? { bootstrap, host, firewalled: false } : { bootstrap }
+}

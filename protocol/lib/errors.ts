@@ -12,7 +12,11 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'CHANNEL_CLOSED',
   'CANCELLED',
-  'STREAM_OVERFLOW'
+  'STREAM_OVERFLOW',
+  'DOCKER_REFUSED',
+  'INVITE_INVALID',
+  'INVITE_USED',
+  'INVITE_EXPIRED'
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -74,5 +78,18 @@ export class ProtocolError extends Error {
   }
   static STREAM_OVERFLOW() {
     return new ProtocolError('STREAM_OVERFLOW', 'The peer sent more stream data than it was granted')
+  }
+  /** Docker refused an action; the message is Docker's own. */
+  static DOCKER_REFUSED(message: string) {
+    return new ProtocolError('DOCKER_REFUSED', message)
+  }
+  static INVITE_INVALID(message = 'This invite is not valid for this host') {
+    return new ProtocolError('INVITE_INVALID', message)
+  }
+  static INVITE_USED() {
+    return new ProtocolError('INVITE_USED', 'This invite was already used; ask for a new one (pocketdock-agent invite)')
+  }
+  static INVITE_EXPIRED() {
+    return new ProtocolError('INVITE_EXPIRED', 'This invite has expired; ask for a new one (pocketdock-agent invite)')
   }
 }

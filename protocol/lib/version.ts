@@ -10,3 +10,7 @@ export const KEEPALIVE_MS = 5000
 export const HEARTBEAT_TIMEOUT_MS = 20_000
 /** A connection that has not brought the agent's welcome by then is dropped and made again. */
 export const WELCOME_TIMEOUT_MS = 5000
+/** The protomux protocol of the agent's pairing endpoint, also the domain of pairing proofs. */
+export const PAIRING_PROTOCOL = 'pocketdock/pair/v1'
+/** A pairing connection that has not completed by then is closed by either side. */
+export const PAIRING_TIMEOUT_MS = 20_000

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import DHT from 'hyperdht'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { dhtHostFor, parseBootstrap, type BootstrapNode } from '@pocketdock/protocol/bootstrap'
+import { dhtOptionsFor, parseBootstrap } from '@pocketdock/protocol/bootstrap'
 import { CLOSE, CLOSE_REASON, type RelayOptions } from './options.ts'
 import { closeWithGrace, RelaySession, CLOSE_GRACE_MS } from './relay-session.ts'
 import { serveStatic } from './static-files.ts'
@@ -47,7 +47,6 @@ export class RelayServer extends EventEmitter {
     badMessages: 0
   }
 
-  private readonly bootstrap: BootstrapNode[] | undefined
   private readonly server: http.Server | https.Server
   private readonly wss: WebSocketServer
   private readonly sessions = new Set<RelaySession>()
@@ -60,7 +59,7 @@ export class RelayServer extends EventEmitter {
   constructor(opts: RelayOptions) {
     super()
     this.opts = opts
-    this.bootstrap = opts.bootstrap.length > 0 ? parseBootstrap(opts.bootstrap) : undefined
+    parseBootstrap(opts.bootstrap) // a bad --bootstrap fails here, before anything listens
 
     const onrequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.onrequest(req, res)
     this.server = opts.tls ? https.createServer(readTls(opts.tls), onrequest) : http.createServer(onrequest)
@@ -95,13 +94,8 @@ export class RelayServer extends EventEmitter {
 
   async listen(): Promise<void> {
     if (this.dht || this.closing) throw new Error('listen() may be called once')
-    const host = this.bootstrap ? dhtHostFor(this.bootstrap) : undefined
-    // On a private DHT on loopback every node can reach the relay's address, so it says so. Left
-    // to the default (firewalled), each connect to a firewalled server (an agent) goes through
-    // hyperdht's holepunch, which between two processes on 127.0.0.1 failed about 2 times in 3
-    // here, with or without the relay (the connect "opens" but the server never sees it). On the
-    // public DHT hyperdht's own default and detection stand.
-    this.dht = new DHT({ bootstrap: this.bootstrap, host, ...(host === '127.0.0.1' ? { firewalled: false } : {}) })
+    // Shared with the agent: loopback-only bootstrap → bound to 127.0.0.1 and not firewalled.
+    this.dht = new DHT(dhtOptionsFor(this.opts.bootstrap))
     try {
       await this.dht.ready()
       await new Promise<void>((resolve, reject) => {

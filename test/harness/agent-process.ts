@@ -13,6 +13,8 @@ export interface AgentProcess extends Child {
   key: string
   stateDir: string
   allow(deviceKeyHex: string, role: 'viewer' | 'operator' | 'admin'): Promise<void>
+  /** Runs a `pocketdock-agent` command on this agent's state dir; resolves with its output and exit code. */
+  cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }>
   /** Stops the process and removes its state dir (unless it was given one). */
   stop(): Promise<number | null>
 }
@@ -40,10 +42,21 @@ export async function startAgent(opts: {
     key: match[1]!,
     stateDir,
     allow,
+    cli: (args) => runCli(args, stateDir),
     async stop() {
       const code = await child.stop()
       if (ownsDir) fs.rmSync(stateDir, { recursive: true, force: true })
       return code
     }
+  }
+}
+
+export async function runCli(args: string[], stateDir: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [AGENT_BIN, ...args, '--state-dir', stateDir])
+    return { stdout, stderr, code: 0 }
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number }
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 }
   }
 }

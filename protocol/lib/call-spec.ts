@@ -1,0 +1,39 @@
+// The shape of one entry in the calls table: its kind, the least role that may make it, and the
+// codecs of its payloads. Mutating calls name their target so the agent's audit log can say what
+// was acted on.
+import type { Encoder } from './codec.ts'
+import type { Role } from './roles.ts'
+
+export interface UnaryCall<P, R> {
+  kind: 'unary'
+  role: Role
+  /** Written to the agent's audit log, with its outcome. */
+  mutating: boolean
+  /** What the call acts on, for the audit log (a container id, a device key…). */
+  target?: (params: P) => string
+  params: Encoder<P>
+  result: Encoder<R>
+}
+
+export interface StreamCall<P, I> {
+  kind: 'stream'
+  role: Role
+  /** Streams that change something (a terminal) are audited when they open. */
+  mutating: boolean
+  target?: (params: P) => string
+  params: Encoder<P>
+  item: Encoder<I>
+}
+
+interface CallOptions<P> {
+  mutating?: boolean
+  target?: (params: P) => string
+}
+
+export function unary<P, R>(role: Role, params: Encoder<P>, result: Encoder<R>, opts: CallOptions<P> = {}): UnaryCall<P, R> {
+  return { kind: 'unary', role, mutating: opts.mutating ?? false, target: opts.target, params, result }
+}
+
+export function stream<P, I>(role: Role, params: Encoder<P>, item: Encoder<I>, opts: CallOptions<P> = {}): StreamCall<P, I> {
+  return { kind: 'stream', role, mutating: opts.mutating ?? false, target: opts.target, params, item }
+}
