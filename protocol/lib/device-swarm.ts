@@ -37,6 +37,11 @@ export class DeviceSwarm {
     })
   }
 
+  /** The DHT node under the swarm, for one-off connects such as pairing (pairing.ts). */
+  get dht(): unknown {
+    return this.swarm.dht
+  }
+
   get publicKey(): Uint8Array {
     return this.swarm.keyPair.publicKey
   }
