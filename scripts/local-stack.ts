@@ -1,10 +1,11 @@
 // The embedded local default: a private DHT bootstrap node on 127.0.0.1, the relay and an agent
 // for the local Docker engine, as real processes. Nothing here listens beyond loopback.
 import dgram from 'node:dgram'
+import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import DHT from 'hyperdht'
 import { startChild, type Child } from '../test/harness/child-process.ts'
@@ -53,6 +54,11 @@ await bootstrapNode.ready()
 const bootstrap = `127.0.0.1:${bootstrapNode.address().port}`
 const children: Child[] = []
 
+async function runAgentCommand(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'agent/bin/pocketdock-agent.mjs'), ...args])
+  return stdout
+}
+
 async function shutdown(code: number): Promise<never> {
   for (const c of children.reverse()) await c.stop().catch(() => {})
   await bootstrapNode.destroy()
@@ -78,14 +84,16 @@ try {
   await agent.waitFor(/devices allowed:/)
   const stateDir = path.relative(process.cwd(), values['state-dir']!) || '.'
 
+  // One admin invite for the local agent: the link pairs the first browser that opens it.
+  const invite = await runAgentCommand(['invite', '--role', 'admin', '--ttl', '30m', '--relay-url', url!, '--state-dir', values['state-dir']!])
   console.log(`
   pocketdock is running (private DHT on ${bootstrap}, Docker at ${dockerSocket})
+  agent key: ${key}
 
-  open the app:   ${url}/#agent=${key}
-  agent key:      ${key}
-
-  The app shows this device's key. Let it in (until pairing by QR code lands):
-    node agent/bin/pocketdock-agent.mjs allow <device key> --role admin --state-dir ${stateDir}
+  Open the pair link below in a browser on this machine to pair it as admin (works once, 30 min):
+${invite.replace(/^/gm, '  ')}
+  More invites: node agent/bin/pocketdock-agent.mjs invite --role viewer|operator|admin --state-dir ${stateDir}
+  Paired devices: node agent/bin/pocketdock-agent.mjs devices --state-dir ${stateDir}
 
   Ctrl-C stops everything.
 `)
