@@ -46,6 +46,26 @@ export async function inviteCommand(stateDir: string, opts: { role?: string; ttl
   console.log('Anyone with this link can pair while it is valid: send it only to yourself.')
 }
 
+/** Lists invites (pending, used, expired) or cancels a pending one by its id. */
+export function invitesCommand(stateDir: string, cancel: string | undefined): void {
+  const store = new InviteStore(stateDir)
+  if (cancel !== undefined) {
+    const cancelled = store.cancel(cancel)
+    if (!cancelled) fail(`no pending invite has the id ${cancel} (see: pocketdock-agent invites)`)
+    console.log(`cancelled invite ${cancelled.id} (${cancelled.role}); its link no longer pairs anything`)
+    return
+  }
+  const invites = store.list()
+  if (invites.length === 0) {
+    console.log('No invites. Make one: pocketdock-agent invite --role viewer|operator|admin')
+    return
+  }
+  const now = Date.now()
+  const status = (i: (typeof invites)[number]) =>
+    i.usedAt ? `used ${shortTime(i.usedAt)} by ${i.usedBy?.slice(0, 16)}` : Date.parse(i.expiresAt) <= now ? 'expired' : 'pending'
+  printTable(['ID', 'ROLE', 'CREATED', 'EXPIRES', 'STATUS'], invites.map((i) => [i.id, i.role, shortTime(i.createdAt), shortTime(i.expiresAt), status(i)]))
+}
+
 export function devicesCommand(stateDir: string): void {
   const devices = new Allowlist(stateDir).list()
   if (devices.length === 0) {

@@ -5,13 +5,14 @@ import { Agent } from './agent.ts'
 import os from 'node:os'
 import { Allowlist } from './allowlist.ts'
 import { AuditLog } from './audit-log.ts'
-import { CliError, auditCommand, devicesCommand, inviteCommand, revokeCommand } from './cli-admin.ts'
+import { CliError, auditCommand, devicesCommand, inviteCommand, invitesCommand, revokeCommand } from './cli-admin.ts'
 import { socketPathFrom } from './local-docker.ts'
 import { defaultStateDir, ensureStateDir, loadOrCreateKeyPair } from './state-dir.ts'
 
 const USAGE = `usage:
   pocketdock-agent [run] [--state-dir DIR] [--docker-socket PATH] [--bootstrap HOST:PORT]... [--name NAME]
   pocketdock-agent invite [--role viewer|operator|admin] [--ttl 10m] [--relay-url URL]
+  pocketdock-agent invites [--cancel ID]
   pocketdock-agent devices
   pocketdock-agent revoke <device-key-prefix>
   pocketdock-agent audit [--verify] [--device KEY-PREFIX]
@@ -19,6 +20,7 @@ const USAGE = `usage:
   pocketdock-agent key
 
   invite           a single-use pairing link and QR code (default role viewer, valid 10 minutes)
+  invites          invites made here and whether they were used; --cancel ends a pending one
   devices          the paired devices: name, role, key prefix, paired at, last seen
   revoke           removes a device; a running agent closes its sessions at once
   audit            the audit log of mutating calls, pairings and revocations; --verify checks its hash chain
@@ -50,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
         'relay-url': { type: 'string' },
         verify: { type: 'boolean' },
         device: { type: 'string' },
+        cancel: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     })
@@ -73,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'invite') {
       return await inviteCommand(stateDir, { role: values.role, ttl: values.ttl, relayUrl: values['relay-url'], name: values.name })
     }
+    if (command === 'invites') return invitesCommand(stateDir, values.cancel)
     if (command === 'devices') return devicesCommand(stateDir)
     if (command === 'revoke') return revokeCommand(stateDir, positionals[1])
     if (command === 'audit') {

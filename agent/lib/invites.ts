@@ -103,6 +103,20 @@ export class InviteStore {
     return redeemed!
   }
 
+  /** Ends a pending invite now; returns it, or null when no pending invite has that id. */
+  cancel(id: string): InviteRecord | null {
+    let cancelled: InviteRecord | null = null
+    const now = new Date().toISOString()
+    this.mutate((invites) =>
+      invites.map((i) => {
+        if (i.id !== id.toLowerCase() || i.usedAt || Date.parse(i.expiresAt) <= Date.now()) return i
+        cancelled = { ...i, expiresAt: now }
+        return cancelled
+      })
+    )
+    return cancelled
+  }
+
   /** Makes a redeemed invite usable again (when adding the device failed after all). */
   release(publicKey: string): void {
     this.mutate((invites) => invites.map((i) => (i.publicKey === publicKey ? { ...i, usedAt: null, usedBy: null } : i)))

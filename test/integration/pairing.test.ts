@@ -109,6 +109,22 @@ describe('pairing: single-use invites, per-device keys, restart', () => {
     assert.deepEqual(allowedKeys(), before)
   })
 
+  test('a cancelled invite fails like an expired one; `invites` shows what happened to each', async () => {
+    const link = await invite('admin')
+    const listed = await agent.cli(['invites'])
+    const pendingId = /^([0-9a-f]{8})\s+admin\s.*pending$/m.exec(listed.stdout)?.[1]
+    assert.ok(pendingId, listed.stdout)
+    const cancelled = await agent.cli(['invites', '--cancel', pendingId])
+    assert.equal(cancelled.code, 0, cancelled.stderr)
+    const before = allowedKeys()
+    await assert.rejects(pair(device(), link), (err: ProtocolError) => err.code === 'INVITE_EXPIRED')
+    assert.deepEqual(allowedKeys(), before)
+    const after = (await agent.cli(['invites'])).stdout
+    assert.match(after, new RegExp(`^${pendingId}\\s+admin\\s.*expired$`, 'm'))
+    assert.match(after, /used \d{4}-\d\d-\d\d \d\d:\d\d by [0-9a-f]{16}/)
+    assert.notEqual((await agent.cli(['invites', '--cancel', pendingId])).code, 0, 'a spent invite cannot be cancelled again')
+  })
+
   test('a forged or altered invite fails and adds nothing; the role in a link is only a hint', async () => {
     const link = await invite('viewer')
     const token = decodeInvite(link)
