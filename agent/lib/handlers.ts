@@ -21,6 +21,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   return {
     unary: {
       'system.info': async () => ({ ...(await host.systemInfo()), name: agentName }),
+      'system.ping': async () => ({}),
       ...devices.unary,
       ...containers.unary
     },

@@ -1,8 +1,30 @@
 // The Docker host as the agent sees it: dockerode on a local socket. Implements the same
 // DockerHostClient interface as the remote client, so benchmarks compare like with like.
+import { StringDecoder } from 'node:string_decoder'
 import Docker from 'dockerode'
-import type { DockerEvent, DockerHostClient, EventsParams, SystemInfo } from '@pocketdock/protocol'
+import type {
+  ContainerChange,
+  ContainerDetails,
+  ContainerSummary,
+  DockerEvent,
+  DockerHostClient,
+  EventsParams,
+  ExecOptions,
+  ExecResult,
+  KillOptions,
+  LogLine,
+  LogsParams,
+  RemoveOptions,
+  StopOptions,
+  SystemInfo
+} from '@pocketdock/protocol'
 import { dockerError } from './docker-errors.ts'
+import { MAX_STOP_TIMEOUT_S, checkId, checkNewName, checkSignal, checkTimeout } from './container-params.ts'
+import { listSummaries } from './container-list.ts'
+import { detailsFromInspect } from './container-mapping.ts'
+import { watchContainers } from './container-watch.ts'
+import { containerLogs } from './container-logs.ts'
+import { runExec } from './container-exec.ts'
 
 export class LocalDockerHost implements DockerHostClient {
   readonly docker: Docker
@@ -54,9 +76,11 @@ export class LocalDockerHost implements DockerHostClient {
           throw dockerError(err, socketPath)
         }
         let rest = ''
+        // A multi-byte character (in a label, say) may be split across chunks.
+        const text = new StringDecoder('utf8')
         try {
           for await (const chunk of source) {
-            rest += chunk.toString()
+            rest += text.write(chunk as Buffer)
             let nl: number
             while ((nl = rest.indexOf('\n')) >= 0) {
               const line = rest.slice(0, nl).trim()
@@ -76,7 +100,84 @@ export class LocalDockerHost implements DockerHostClient {
     return iterable
   }
 
+  async listContainers(): Promise<ContainerSummary[]> {
+    return this.docker$(() => listSummaries(this.docker))
+  }
+
+  /** A snapshot, then changes as Docker's events report them; see container-watch.ts. */
+  watchContainers(): AsyncIterable<ContainerChange> & { cancel(): void } {
+    return watchContainers(this.docker, this.socketPath)
+  }
+
+  /** `revealEnv` is false for devices below admin: env values often hold secrets. */
+  async inspectContainer(id: string, opts: { revealEnv?: boolean } = {}): Promise<ContainerDetails> {
+    return this.docker$(async () => detailsFromInspect(await this.container(id).inspect(), opts.revealEnv ?? true))
+  }
+
+  containerLogs(params: LogsParams): AsyncIterable<LogLine> & { cancel(): void } {
+    return containerLogs(this.docker, this.socketPath, params)
+  }
+
+  async startContainer(id: string): Promise<void> {
+    return this.action(() => this.container(id).start())
+  }
+
+  async stopContainer(id: string, opts: StopOptions = {}): Promise<void> {
+    const t = checkTimeout(opts.timeoutSeconds ?? null, MAX_STOP_TIMEOUT_S, 'A stop timeout')
+    return this.action(() => this.container(id).stop(t === undefined ? {} : { t }))
+  }
+
+  async restartContainer(id: string, opts: StopOptions = {}): Promise<void> {
+    const t = checkTimeout(opts.timeoutSeconds ?? null, MAX_STOP_TIMEOUT_S, 'A restart timeout')
+    return this.action(() => this.container(id).restart(t === undefined ? {} : { t }))
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    return this.action(() => this.container(id).pause())
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    return this.action(() => this.container(id).unpause())
+  }
+
+  async killContainer(id: string, opts: KillOptions = {}): Promise<void> {
+    const signal = checkSignal(opts.signal ?? null)
+    return this.action(() => this.container(id).kill(signal === undefined ? {} : { signal }))
+  }
+
+  async removeContainer(id: string, opts: RemoveOptions = {}): Promise<void> {
+    return this.action(() => this.container(id).remove({ force: opts.force ?? false, v: opts.volumes ?? false }))
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    const newName = checkNewName(name)
+    return this.action(() => this.container(id).rename({ name: newName }))
+  }
+
+  async execInContainer(id: string, cmd: string[], opts: ExecOptions = {}, signal = new AbortController().signal): Promise<ExecResult> {
+    return runExec(this.docker, this.socketPath, { id, cmd, timeoutSeconds: opts.timeoutSeconds ?? null }, signal)
+  }
+
   async close(): Promise<void> {}
+
+  /** A container handle for a checked id: ids go into Docker's URL paths. */
+  private container(id: string): Docker.Container {
+    return this.docker.getContainer(checkId(id))
+  }
+
+  /** Runs a Docker request and turns its failure into a ProtocolError. */
+  private async docker$<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request()
+    } catch (err) {
+      throw dockerError(err, this.socketPath)
+    }
+  }
+
+  /** An action: Docker's answer body says nothing the caller needs. */
+  private async action(request: () => Promise<unknown>): Promise<void> {
+    await this.docker$(request)
+  }
 }
 
 function toEvent(raw: any): DockerEvent {

@@ -2,8 +2,25 @@
 // relay-backed DHT node, so the tests exercise the same code a phone runs.
 import { EventEmitter } from 'events'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import type { DockerHostClient } from './host-client.ts'
-import { calls, type DockerEvent, type EventsParams, type SystemInfo, type ItemOf, type ParamsOf, type ResultOf, type StreamName, type UnaryName } from './calls.ts'
+import type { Cancellable, DockerHostClient, ExecOptions, KillOptions, RemoveOptions, StopOptions } from './host-client.ts'
+import {
+  calls,
+  joinSnapshotParts,
+  type ContainerChange,
+  type ContainerDetails,
+  type ContainerSummary,
+  type DockerEvent,
+  type EventsParams,
+  type ExecResult,
+  type LogLine,
+  type LogsParams,
+  type SystemInfo,
+  type ItemOf,
+  type ParamsOf,
+  type ResultOf,
+  type StreamName,
+  type UnaryName
+} from './calls.ts'
 import { decode, encode } from './codec.ts'
 import { DeviceSwarm, type KeyPair } from './device-swarm.ts'
 import { ProtocolError } from './errors.ts'
@@ -141,6 +158,70 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
 
   events(params: EventsParams): InboundStream<DockerEvent> {
     return this.stream('system.events', params)
+  }
+
+  async listContainers(): Promise<ContainerSummary[]> {
+    return (await this.call('containers.list', {})).containers
+  }
+
+  /** The first item is the complete snapshot (the parts the agent sends are joined here). */
+  watchContainers(opts: { window?: number } = {}): Cancellable<ContainerChange> & { readonly done: Promise<void> } {
+    const stream = this.stream('containers.watch', {}, opts)
+    return {
+      cancel: () => stream.cancel(),
+      get done() {
+        return stream.done
+      },
+      [Symbol.asyncIterator]: () => joinSnapshotParts(stream)
+    }
+  }
+
+  inspectContainer(id: string): Promise<ContainerDetails> {
+    return this.call('containers.inspect', { id })
+  }
+
+  containerLogs(params: LogsParams, opts: { window?: number } = {}): InboundStream<LogLine> {
+    return this.stream('containers.logs', params, opts)
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.call('containers.start', { id })
+  }
+
+  // Docker answers a stop once the container is down, up to its timeout (10 s by default) later.
+  async stopContainer(id: string, opts: StopOptions = {}): Promise<void> {
+    const timeoutSeconds = opts.timeoutSeconds ?? null
+    await this.call('containers.stop', { id, timeoutSeconds }, { timeoutMs: this.callTimeoutMs + (timeoutSeconds ?? 10) * 1000 })
+  }
+
+  async restartContainer(id: string, opts: StopOptions = {}): Promise<void> {
+    const timeoutSeconds = opts.timeoutSeconds ?? null
+    await this.call('containers.restart', { id, timeoutSeconds }, { timeoutMs: this.callTimeoutMs + (timeoutSeconds ?? 10) * 1000 })
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.call('containers.pause', { id })
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.call('containers.unpause', { id })
+  }
+
+  async killContainer(id: string, opts: KillOptions = {}): Promise<void> {
+    await this.call('containers.kill', { id, signal: opts.signal ?? null })
+  }
+
+  async removeContainer(id: string, opts: RemoveOptions = {}): Promise<void> {
+    await this.call('containers.remove', { id, force: opts.force ?? false, volumes: opts.volumes ?? false })
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.call('containers.rename', { id, name })
+  }
+
+  execInContainer(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutSeconds = opts.timeoutSeconds ?? null
+    return this.call('containers.exec', { id, cmd, timeoutSeconds }, { timeoutMs: this.callTimeoutMs + (timeoutSeconds ?? 60) * 1000 })
   }
 
   /** Try to reconnect now rather than after the backoff. */

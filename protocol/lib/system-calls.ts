@@ -37,5 +37,7 @@ export type DockerEvent = Decoded<typeof dockerEvent>
 
 export const systemCalls = {
   'system.info': unary('viewer', empty, systemInfo),
+  /** Answers at once, without Docker: the app's round-trip time to the agent. */
+  'system.ping': unary('viewer', empty, empty),
   'system.events': stream('viewer', eventsParams, dockerEvent)
 } as const

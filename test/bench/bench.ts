@@ -1,23 +1,29 @@
 // `npm run bench`: the path through the relay measured side by side with Docker directly, in one
 // run, on loopback. Figures and ratios; `--json` prints them for machines.
+import fs from 'node:fs'
 import DHT from 'hyperdht'
-import { AgentClient } from '@pocketdock/protocol'
+import type Docker from 'dockerode'
+import { AgentClient, pairWithInvite } from '@pocketdock/protocol'
 import { LocalDockerHost } from '@pocketdock/agent'
 import { startTestnet } from '../harness/testnet.ts'
 import { startAgent } from '../harness/agent-process.ts'
 import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
+import { ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 
 const json = process.argv.includes('--json')
 const ROUNDS = 200
 const CONNECTS = 10
+const PAIRINGS = 5
+const CONTAINERS = 100
+const LOG_LINES = 20_000
 
 interface Row {
   name: string
   p50: number
   p95: number
-  unit: string
+  unit: 'ms' | 'MB' | 'k lines/s'
   vs?: string
   ratio?: number
 }
@@ -35,8 +41,22 @@ async function sample(n: number, fn: () => Promise<unknown>): Promise<number[]> 
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
 
+/** Resident memory of a process we started, from /proc. */
+function rssMB(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN)
+  return kb / 1024
+}
+
+async function drain(items: AsyncIterable<unknown>): Promise<number> {
+  let n = 0
+  for await (const _ of items) n++
+  return n
+}
+
 const dht = await startTestnet()
 const dockerd = await sharedDockerd()
+await ensureBusyboxImage(dockerd.docker)
+const created: Docker.Container[] = []
 const device = DHT.keyPair()
 const relay = await startRelay({ bootstrap: dht.bootstrap })
 const agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: [{ key: device.publicKey.toString('hex'), role: 'admin' }] })
@@ -68,21 +88,87 @@ try {
   })
   const agentOnly = await sample(ROUNDS, () => remote.call('devices.list', {}))
   rows.push({ name: 'devices.list round trip (no Docker: protocol cost)', p50: pct(agentOnly, 0.5), p95: pct(agentOnly, 0.95), unit: 'ms' })
+
+  // Pairing as a phone does it: a fresh key and DHT node, the printed link, until the agent says yes.
+  const links: string[] = []
+  // sample() warms up with as many runs as it measures (up to 5), so make twice the invites.
+  for (let i = 0; i < 2 * PAIRINGS; i++) {
+    const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
+    links.push(/pair link: (\S+)/.exec(out.stdout)![1]!)
+  }
+  const pairings = await sample(PAIRINGS, async () => {
+    const keyPair = DHT.keyPair()
+    const { node: fresh } = connectRelayNode(relay.wsUrl, { keyPair })
+    await pairWithInvite({ dht: fresh, keyPair, invite: links.pop()!, deviceName: 'bench' })
+    await fresh.destroy()
+  })
+  rows.push({ name: `pairing (new node → added), ${PAIRINGS} invites`, p50: pct(pairings, 0.5), p95: pct(pairings, 0.95), unit: 'ms' })
+
+  for (let i = 0; i < CONTAINERS; i++) {
+    created.push(await dockerd.docker.createContainer({ Image: 'pocketdock/busybox:test', name: `bench-${process.pid}-${i}`, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }))
+  }
+  const listDirect = await sample(50, () => local.listContainers())
+  const listRelay = await sample(50, () => remote.listContainers())
+  rows.push({ name: `containers.list (${CONTAINERS}+), dockerode direct`, p50: pct(listDirect, 0.5), p95: pct(listDirect, 0.95), unit: 'ms' })
+  rows.push({
+    name: `containers.list (${CONTAINERS}+), through relay`,
+    p50: pct(listRelay, 0.5),
+    p95: pct(listRelay, 0.95),
+    unit: 'ms',
+    vs: 'dockerode direct',
+    ratio: pct(listRelay, 0.5) / pct(listDirect, 0.5)
+  })
+
+  // Log throughput: a finished container's whole history, direct and through the relay.
+  const chatty = await dockerd.docker.createContainer({
+    Image: 'pocketdock/busybox:test',
+    name: `bench-logs-${process.pid}`,
+    Cmd: ['sh', '-c', `i=0; while [ $i -lt ${LOG_LINES} ]; do echo "log line $i with some padding to look real"; i=$((i+1)); done`],
+    HostConfig: { NetworkMode: 'none' }
+  })
+  created.push(chatty)
+  await chatty.start()
+  await chatty.wait()
+  const rssBefore = rssMB(agent.pid)
+  const logParams = { id: chatty.id, tail: null, since: null, follow: false, timestamps: true }
+  const logsDirect = await sample(3, async () => assertLines(await drain(local.containerLogs(logParams))))
+  const logsRelay = await sample(3, async () => assertLines(await drain(remote.containerLogs(logParams))))
+  const rate = (ms: number) => LOG_LINES / ms // lines per ms = k lines/s
+  rows.push({ name: `logs, ${LOG_LINES} lines, dockerode direct`, p50: rate(pct(logsDirect, 0.5)), p95: rate(pct(logsDirect, 0.95)), unit: 'k lines/s' })
+  rows.push({
+    name: `logs, ${LOG_LINES} lines, through relay`,
+    p50: rate(pct(logsRelay, 0.5)),
+    p95: rate(pct(logsRelay, 0.95)),
+    unit: 'k lines/s',
+    vs: 'dockerode direct',
+    ratio: pct(logsRelay, 0.5) / pct(logsDirect, 0.5)
+  })
+  const rssAfter = rssMB(agent.pid)
+  // One reading each, shown in both columns.
+  const memory = (name: string, mb: number): Row => ({ name, p50: mb, p95: mb, unit: 'MB' })
+  rows.push(memory('agent resident memory before the log runs', rssBefore))
+  rows.push(memory('agent resident memory after the log runs', rssAfter))
+  rows.push(memory('relay resident memory at the end', rssMB(relay.pid)))
   await remote.close()
 } finally {
+  for (const c of created) await c.remove({ force: true }).catch(() => {})
   await agent.stop()
   await relay.stop()
   await dht.destroy()
   await dockerd.stop?.()
 }
 
+function assertLines(n: number): void {
+  if (n !== LOG_LINES) throw new Error(`expected ${LOG_LINES} log lines, got ${n}`)
+}
+
 if (json) {
   console.log(JSON.stringify({ rounds: ROUNDS, rows }, null, 2))
 } else {
   const w = Math.max(...rows.map((r) => r.name.length))
-  console.log(`${'measure'.padEnd(w)}  ${'p50'.padStart(8)}  ${'p95'.padStart(8)}  ratio`)
+  console.log(`${'measure'.padEnd(w)}  ${'p50'.padStart(14)}  ${'p95'.padStart(14)}  ratio (time, relay ÷ direct)`)
   for (const r of rows) {
     const ratio = r.ratio !== undefined ? `${r.ratio.toFixed(2)}× ${r.vs}` : ''
-    console.log(`${r.name.padEnd(w)}  ${r.p50.toFixed(2).padStart(6)}${r.unit}  ${r.p95.toFixed(2).padStart(6)}${r.unit}  ${ratio}`)
+    console.log(`${r.name.padEnd(w)}  ${`${r.p50.toFixed(2)} ${r.unit}`.padStart(14)}  ${`${r.p95.toFixed(2)} ${r.unit}`.padStart(14)}  ${ratio}`)
   }
 }
