@@ -139,7 +139,7 @@ export class Session {
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       const result = await handler(decoded, { device: this.device, signal: this.abort.signal })
       if (spec.mutating) this.audit(method, target, null)
-      if (!this.closed) this.channel.send({ type: FrameType.RESULT, id, result: c.encode(spec.result, result) })
+      if (!this.closed) this.channel.send({ type: FrameType.RESULT, id, result: this.fitting(c.encode(spec.result, result)) })
     } catch (err) {
       const error = this.toProtocolError(err, method)
       if (spec.mutating) this.audit(method, target, error)
@@ -184,7 +184,7 @@ export class Session {
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       await handler(decoded, { device: this.device, signal: out.signal }, {
         signal: out.signal,
-        write: (item: unknown) => out.write(c.encode(spec.item, item))
+        write: (item: unknown) => out.write(this.fitting(c.encode(spec.item, item)))
       })
       if (!out.signal.aborted) this.channel.send({ type: FrameType.STREAM_END, id })
     } catch (err) {
@@ -193,6 +193,14 @@ export class Session {
     } finally {
       this.streams.delete(id)
     }
+  }
+
+  /** A payload the device would refuse as too large becomes TOO_LARGE for that call, not a dropped connection. */
+  private fitting(payload: Uint8Array): Uint8Array {
+    // Leaves room for the frame's own header (type, id, length).
+    const max = this.channel.maxFrameBytes - 64
+    if (payload.byteLength > max) throw ProtocolError.TOO_LARGE(payload.byteLength, max)
+    return payload
   }
 
   private toProtocolError(err: unknown, method: string): ProtocolError {
