@@ -1,5 +1,17 @@
 // The live connection to one agent: its state, the welcome, and the host's system.info.
-import { AgentClient, parseKey, type ConnectionState, type DeviceSwarm, type ProtocolError, type SystemInfo, type Welcome } from '@pocketdock/protocol'
+import {
+  AgentClient,
+  parseKey,
+  type ConnectionState,
+  type DeviceSwarm,
+  type ParamsOf,
+  type ProtocolError,
+  type ResultOf,
+  type SystemInfo,
+  type UnaryName,
+  type Welcome
+} from '@pocketdock/protocol'
+import { AppError } from '../errors/app-error.ts'
 import { describeError, type Problem } from '../errors/errors.ts'
 
 export type HostState = 'connecting' | 'connected' | 'unreachable' | 'closed'
@@ -12,7 +24,10 @@ export class HostConnection {
   welcome = $state<Welcome | null>(null)
   info = $state<SystemInfo | null>(null)
   problem = $state<Problem | null>(null)
+  isAdmin = $derived(this.state === 'connected' && this.welcome?.role === 'admin')
   private client: AgentClient | null = null
+  /** A device name this host has not been told yet (it was offline when the name changed). */
+  private unsentName: string | null = null
   private unreachableTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(readonly agentKeyHex: string) {}
@@ -50,6 +65,30 @@ export class HostConnection {
     this.armUnreachable()
   }
 
+  /** A call on the live connection; rejects with NOT_CONNECTED (AppError) when there is none. */
+  async call<K extends UnaryName>(method: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
+    const client = this.client
+    if (!client || this.state !== 'connected') throw new AppError('NOT_CONNECTED', `Not connected to ${this.agentKeyHex.slice(0, 8)}…`)
+    return client.call(method, params)
+  }
+
+  /** Tells the agent this device's new name now, or when it next connects. */
+  async renameSelf(name: string): Promise<void> {
+    this.unsentName = name
+    if (this.state === 'connected') await this.sendName()
+  }
+
+  private async sendName(): Promise<void> {
+    const name = this.unsentName
+    if (name === null) return
+    try {
+      await this.call('devices.renameSelf', { name })
+      if (this.unsentName === name) this.unsentName = null
+    } catch (err) {
+      this.problem = describeError(err)
+    }
+  }
+
   async refresh(): Promise<void> {
     const client = this.client
     if (!client) return
@@ -66,6 +105,7 @@ export class HostConnection {
     this.state = 'connected'
     this.welcome = client.welcome
     await this.refresh()
+    await this.sendName()
   }
 
   private armUnreachable(): void {

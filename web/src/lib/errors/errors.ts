@@ -1,8 +1,9 @@
 // The one place that turns errors into words for people. It switches on `code`, never on text.
 import { ProtocolError, type ErrorCode } from '@pocketdock/protocol'
+import { AppError, type AppErrorCode } from './app-error.ts'
 
 export interface Problem {
-  code: ErrorCode | 'UNKNOWN'
+  code: ErrorCode | AppErrorCode | 'UNKNOWN'
   title: string
   hint: string
 }
@@ -19,13 +20,42 @@ const TEXT: Record<ErrorCode, [string, string]> = {
   TIMEOUT: ['The agent did not answer in time', 'It may be offline, or this device may not be allowed on it yet.'],
   CHANNEL_CLOSED: ['The connection closed', 'It reconnects by itself.'],
   CANCELLED: ['Cancelled', ''],
-  STREAM_OVERFLOW: ['The agent sent more than asked', 'Update the agent.']
+  STREAM_OVERFLOW: ['The agent sent more than asked', 'Update the agent.'],
+  DOCKER_REFUSED: ['Docker refused this', ''],
+  INVITE_INVALID: ['This invite is not valid', 'Copy the whole link or code again, or ask for a new invite (pocketdock-agent invite).'],
+  INVITE_USED: ['This invite was already used', 'An invite pairs one device, once: ask for a new invite (pocketdock-agent invite).'],
+  INVITE_EXPIRED: ['This invite has expired', 'Ask for a new invite (pocketdock-agent invite).']
+}
+
+const APP_TEXT: Record<AppErrorCode, [string, string]> = {
+  WRONG_PASSPHRASE: ['Wrong passphrase', 'Nothing was changed; try again.'],
+  PASSPHRASE_EMPTY: ['Enter a passphrase', ''],
+  PASSPHRASE_MISMATCH: ['The two passphrases differ', 'Type the same new passphrase twice.'],
+  CAMERA_DENIED: ['The camera is not allowed', 'Allow the camera for this site in the browser’s settings, or paste the invite link instead.'],
+  CAMERA_UNAVAILABLE: ['No camera is available here', 'Paste the invite link instead.'],
+  NOT_CONNECTED: ['Not connected to this host', 'Wait until it connects, then try again.'],
+  RELAY_NOT_READY: ['Not connected to the relay yet', 'Wait a moment and try again.']
+}
+
+// Codes whose message carries what the user needs (Docker's own words, the two versions).
+const WITH_DETAIL = new Set<ErrorCode>(['DOCKER_UNAVAILABLE', 'VERSION_MISMATCH', 'DOCKER_REFUSED'])
+
+/** Pairing's wording: there a TIMEOUT means the agent's pairing endpoint never answered. */
+export function describePairingError(err: unknown): Problem {
+  if (err instanceof ProtocolError && err.code === 'TIMEOUT') {
+    return { code: 'TIMEOUT', title: 'Host not reachable: is the agent running?', hint: 'The agent did not answer the pairing request. Check that it runs and is online, then try again.' }
+  }
+  return describeError(err)
 }
 
 export function describeError(err: unknown): Problem {
+  if (err instanceof AppError) {
+    const [title, hint] = APP_TEXT[err.code]
+    return { code: err.code, title, hint }
+  }
   if (err instanceof ProtocolError) {
     const [title, hint] = TEXT[err.code]
-    return { code: err.code, title, hint: err.code === 'DOCKER_UNAVAILABLE' || err.code === 'VERSION_MISMATCH' ? `${hint} (${err.message})` : hint }
+    return { code: err.code, title, hint: WITH_DETAIL.has(err.code) ? (hint ? `${hint} (${err.message})` : err.message) : hint }
   }
   return { code: 'UNKNOWN', title: 'Something went wrong', hint: err instanceof Error ? err.message : String(err) }
 }

@@ -41,6 +41,11 @@ export class HostsManager {
     await this.save()
   }
 
+  /** Tells every host this device's new name (hosts offline now hear it when they reconnect). */
+  async renameSelf(name: string): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.renameSelf(name)))
+  }
+
   /** Called when the relay connection gives a new device swarm (or loses it). */
   useSwarm(swarm: DeviceSwarm | null): void {
     this.swarm = swarm
