@@ -317,6 +317,7 @@ describe('pairing from the phone', () => {
   })
 
   test('renaming the device reaches the agent’s device list', async () => {
+    await page.getByTestId('nav-device').click()
     await page.getByTestId('device-name-input').fill('Ada’s phone')
     await page.getByRole('button', { name: 'Save name' }).click()
     await page.getByTestId('device-name-saved').waitFor()
@@ -354,10 +355,13 @@ describe('pairing from the phone', () => {
 
     await unlock.getByLabel('Passphrase').fill('open sesame')
     await unlock.getByRole('button', { name: 'Unlock' }).click()
+    // The reload kept the place in the app (this device's settings); the host is one tab away.
+    await page.getByTestId('nav-hosts').click()
     const shown = page.getByTestId('docker-version')
     await shown.waitFor({ timeout: 40_000 })
     assert.equal((await shown.textContent())?.trim(), dockerVersion)
     assert.ok(connectedLines() > connectedBefore)
+    await page.getByTestId('nav-device').click()
 
     // Changing and removing the lock need the current passphrase; a wrong one changes nothing.
     await lock.getByRole('button', { name: 'Change passphrase' }).click()
@@ -378,6 +382,7 @@ describe('pairing from the phone', () => {
     await lock.getByRole('button', { name: 'Remove passphrase' }).click()
     await lock.getByTestId('lock-done').waitFor({ timeout: 15_000 })
     await page.reload()
+    await page.getByTestId('nav-hosts').click()
     await page.getByTestId('docker-version').waitFor({ timeout: 40_000 })
     assert.deepEqual(pageErrors, [], 'the page threw')
   })

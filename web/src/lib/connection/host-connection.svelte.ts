@@ -1,9 +1,11 @@
-// The live connection to one agent: its state, the welcome, and the host's system.info.
+// The live connection to one agent: its state, the welcome, the host's system.info, the round-trip
+// time, and its containers (kept live while connected).
 import {
   AgentClient,
   parseKey,
   type ConnectionState,
   type DeviceSwarm,
+  type DockerHostClient,
   type ParamsOf,
   type ProtocolError,
   type ResultOf,
@@ -13,11 +15,14 @@ import {
 } from '@pocketdock/protocol'
 import { AppError } from '../errors/app-error.ts'
 import { describeError, type Problem } from '../errors/errors.ts'
+import { ContainerStore } from '../containers/containers.svelte.ts'
 
 export type HostState = 'connecting' | 'connected' | 'unreachable' | 'closed'
 
 /** After this long without a welcome, say so (and why that may be) while retrying. */
 const UNREACHABLE_AFTER_MS = 10_000
+/** How often a connected host's round-trip time is measured. */
+const PING_EVERY_MS = 15_000
 
 export class HostConnection {
   state = $state<HostState>('connecting')
@@ -25,6 +30,12 @@ export class HostConnection {
   info = $state<SystemInfo | null>(null)
   problem = $state<Problem | null>(null)
   isAdmin = $derived(this.state === 'connected' && this.welcome?.role === 'admin')
+  /** Milliseconds for a call to the agent and back; null until measured. */
+  rtt = $state<number | null>(null)
+  /** The host as the UI talks to it (the same interface a local Docker client has); null while offline. */
+  dockerClient = $state.raw<DockerHostClient | null>(null)
+  readonly containers = new ContainerStore()
+  private pingTimer: ReturnType<typeof setInterval> | null = null
   private client: AgentClient | null = null
   /** A device name this host has not been told yet (it was offline when the name changed). */
   private unsentName: string | null = null
@@ -46,6 +57,7 @@ export class HostConnection {
       if (state === 'connected') void this.onconnected(client)
       else if (state === 'connecting') {
         this.state = 'connecting'
+        this.offline()
         this.armUnreachable()
       }
     })
@@ -54,6 +66,7 @@ export class HostConnection {
 
   detach(): void {
     if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
+    this.offline()
     const client = this.client
     this.client = null
     void client?.close()
@@ -104,8 +117,31 @@ export class HostConnection {
     if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
     this.state = 'connected'
     this.welcome = client.welcome
+    this.dockerClient = client
+    this.containers.follow(client)
+    void this.ping(client)
+    if (this.pingTimer) clearInterval(this.pingTimer)
+    this.pingTimer = setInterval(() => void this.ping(client), PING_EVERY_MS)
     await this.refresh()
     await this.sendName()
+  }
+
+  private async ping(client: AgentClient): Promise<void> {
+    const start = performance.now()
+    try {
+      await client.call('system.ping', {})
+      if (this.client === client) this.rtt = Math.round(performance.now() - start)
+    } catch {
+      // An agent older than system.ping, or a dropped connection: the state says the rest.
+    }
+  }
+
+  /** Stops what only a live connection feeds; the container list stays as last seen. */
+  private offline(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer)
+    this.pingTimer = null
+    this.dockerClient = null
+    this.containers.follow(null)
   }
 
   private armUnreachable(): void {

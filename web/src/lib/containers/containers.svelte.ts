@@ -1,0 +1,123 @@
+// The containers of one host, kept live from the agent's containers.watch stream (a snapshot, then
+// one change per container as Docker reports it: no polling), and the actions run on them.
+import type { ContainerChange, ContainerSummary, DockerHostClient } from '@pocketdock/protocol'
+import { describeError, type Problem } from '../errors/errors.ts'
+import { STOPPED_STATES, type ContainerAction } from './actions.ts'
+
+export interface ActionOptions {
+  timeoutSeconds?: number | null
+  signal?: string | null
+  force?: boolean
+  volumes?: boolean
+  name?: string
+}
+
+export class ContainerStore {
+  /** Replaced, never mutated, so that a change to one container re-renders only what uses the list. */
+  containers = $state.raw<ContainerSummary[]>([])
+  loaded = $state(false)
+  /** The action running on each container, until the agent answers. */
+  pending = $state.raw<Record<string, ContainerAction>>({})
+  problem = $state<Problem | null>(null)
+  counts = $derived.by(() => {
+    let running = 0
+    let stopped = 0
+    let paused = 0
+    for (const c of this.containers) {
+      if (c.state === 'running') running++
+      else if (c.state === 'paused') paused++
+      else if (STOPPED_STATES.has(c.state)) stopped++
+    }
+    return { running, stopped, paused, total: this.containers.length }
+  })
+  /** performance.now() of the last change pushed by the agent (for tests and benchmarks). */
+  lastChangeAt = 0
+
+  private client: DockerHostClient | null = null
+  private watch: { cancel(): void } | null = null
+
+  /** Follows a client's containers (again after a reconnect); null stops following. */
+  follow(client: DockerHostClient | null): void {
+    if (client === this.client) return
+    this.watch?.cancel()
+    this.watch = null
+    this.client = client
+    if (client) void this.consume(client)
+  }
+
+  get(id: string): ContainerSummary | undefined {
+    return this.containers.find((c) => c.id === id)
+  }
+
+  /** Runs an action; resolves with the problem to show, or null when Docker did it. */
+  async run(id: string, action: ContainerAction, opts: ActionOptions = {}): Promise<Problem | null> {
+    const client = this.client
+    if (!client) return describeError(new Error('Not connected to this host'))
+    this.pending = { ...this.pending, [id]: action }
+    try {
+      await perform(client, id, action, opts)
+      return null
+    } catch (err) {
+      return describeError(err)
+    } finally {
+      const { [id]: _, ...rest } = this.pending
+      this.pending = rest
+    }
+  }
+
+  private async consume(client: DockerHostClient): Promise<void> {
+    const watch = client.watchContainers()
+    this.watch = watch
+    try {
+      for await (const change of watch) {
+        if (this.client !== client) break
+        this.apply(change)
+      }
+    } catch (err) {
+      // The connection dropped: the list stays as it was (marked stale) until the next follow().
+      if (this.client === client) this.problem = describeError(err)
+    } finally {
+      if (this.client === client) {
+        this.client = null
+        this.watch = null
+      }
+    }
+  }
+
+  private apply(change: ContainerChange): void {
+    this.lastChangeAt = performance.now()
+    this.problem = null
+    if (change.kind === 'snapshot') {
+      this.containers = change.containers
+      this.loaded = true
+    } else if (change.kind === 'upsert') {
+      const i = this.containers.findIndex((c) => c.id === change.container.id)
+      const next = i < 0 ? [...this.containers, change.container] : this.containers.slice()
+      if (i >= 0) next[i] = change.container
+      this.containers = next
+    } else {
+      this.containers = this.containers.filter((c) => c.id !== change.id)
+    }
+  }
+}
+
+function perform(client: DockerHostClient, id: string, action: ContainerAction, opts: ActionOptions): Promise<void> {
+  switch (action) {
+    case 'start':
+      return client.startContainer(id)
+    case 'stop':
+      return client.stopContainer(id, { timeoutSeconds: opts.timeoutSeconds })
+    case 'restart':
+      return client.restartContainer(id, { timeoutSeconds: opts.timeoutSeconds })
+    case 'pause':
+      return client.pauseContainer(id)
+    case 'unpause':
+      return client.unpauseContainer(id)
+    case 'kill':
+      return client.killContainer(id, { signal: opts.signal })
+    case 'remove':
+      return client.removeContainer(id, { force: opts.force, volumes: opts.volumes })
+    case 'rename':
+      return client.renameContainer(id, opts.name ?? '')
+  }
+}
