@@ -249,7 +249,7 @@ describe('containers on a phone and a tablet', () => {
     await tablet.context().close()
   })
 
-  test('nothing scrolls sideways at 360 px, and the page threw nothing', async () => {
+  test('nothing scrolls sideways at 360 px, dark mode passes the same scan, and the page threw nothing', async () => {
     await phone.setViewportSize({ width: 360, height: 640 })
     for (const tab of ['hosts', 'containers', 'device']) {
       await phone.getByTestId(`nav-${tab}`).click()
@@ -257,6 +257,13 @@ describe('containers on a phone and a tablet', () => {
       assert.ok(overflow <= 0, `${tab}: ${overflow}px of horizontal scroll`)
     }
     await screenshot(phone, 'phone-360-containers')
+    // Dark follows the system; its contrast is checked like the light one's.
+    await phone.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(phone, 'phone-360-containers-dark')
+    await expectNoSeriousA11y(phone, 'container list, dark')
+    await phone.getByTestId('nav-hosts').click()
+    await screenshot(phone, 'phone-360-hosts-dark')
+    await expectNoSeriousA11y(phone, 'hosts, dark')
     assert.deepEqual(pageErrors, [])
   })
 })

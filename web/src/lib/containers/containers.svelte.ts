@@ -12,6 +12,9 @@ export interface ActionOptions {
   name?: string
 }
 
+/** How long to wait before reopening the watch after the agent ended it (Docker went away, say). */
+const REWATCH_MS = 3000
+
 export class ContainerStore {
   /** Replaced, never mutated, so that a change to one container re-renders only what uses the list. */
   containers = $state.raw<ContainerSummary[]>([])
@@ -35,10 +38,13 @@ export class ContainerStore {
 
   private client: DockerHostClient | null = null
   private watch: { cancel(): void } | null = null
+  private rewatch: ReturnType<typeof setTimeout> | null = null
 
   /** Follows a client's containers (again after a reconnect); null stops following. */
   follow(client: DockerHostClient | null): void {
     if (client === this.client) return
+    if (this.rewatch) clearTimeout(this.rewatch)
+    this.rewatch = null
     this.watch?.cancel()
     this.watch = null
     this.client = client
@@ -70,18 +76,16 @@ export class ContainerStore {
     this.watch = watch
     try {
       for await (const change of watch) {
-        if (this.client !== client) break
+        if (this.client !== client) return
         this.apply(change)
       }
     } catch (err) {
-      // The connection dropped: the list stays as it was (marked stale) until the next follow().
+      // The list stays as last seen, with the reason shown (Docker unavailable, say).
       if (this.client === client) this.problem = describeError(err)
-    } finally {
-      if (this.client === client) {
-        this.client = null
-        this.watch = null
-      }
     }
+    // Ended while this client is still the one followed: the agent is up but its watch stopped
+    // (Docker restarted or went away). Try again shortly; the agent says when Docker is back.
+    if (this.client === client) this.rewatch = setTimeout(() => this.client === client && void this.consume(client), REWATCH_MS)
   }
 
   private apply(change: ContainerChange): void {
