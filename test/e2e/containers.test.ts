@@ -71,7 +71,23 @@ describe('containers on a phone and a tablet', () => {
     await page.getByTestId('container-list').waitFor({ timeout: 30_000 })
   }
 
+  /** Every visible control is at least 44 px tall and wide (a checkbox counts by its label). */
+  async function expectThumbSizedTargets(page: Page, screen: string): Promise<void> {
+    const small = await page.evaluate(() => {
+      const out: string[] = []
+      for (const el of document.querySelectorAll<HTMLElement>('button, a[href], select, input, [role="tab"]')) {
+        const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.closest('label') ?? el) : el
+        const r = target.getBoundingClientRect()
+        if (r.width === 0 || r.height === 0 || target.closest('[aria-hidden="true"], .visually-hidden')) continue
+        if (r.height < 44 || r.width < 44) out.push(`${target.tagName.toLowerCase()} "${(target.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`)
+      }
+      return out
+    })
+    assert.deepEqual(small, [], `${screen}: controls smaller than 44 px`)
+  }
+
   async function expectNoSeriousA11y(page: Page, screen: string): Promise<void> {
+    await expectThumbSizedTargets(page, screen)
     const violations = await axeSerious(page)
     assert.equal(violations.length, 0, `${screen}:\n${describeViolations(violations)}`)
   }
@@ -98,6 +114,11 @@ describe('containers on a phone and a tablet', () => {
   })
 
   test('a container started from outside appears without a reload; a long-press stop leaves it exited', async (t) => {
+    // The hosts screen: online, round-trip time, running and stopped counts.
+    assert.equal((await phone.getByTestId('host-state').textContent())?.trim(), 'Connected')
+    await phone.getByTestId('rtt').waitFor({ timeout: 20_000 })
+    assert.match((await phone.getByTestId('rtt').textContent()) ?? '', /^\d+ ms$/)
+    assert.match((await phone.getByTestId('container-counts').textContent()) ?? '', /\d+ running · \d+ paused · \d+ stopped/)
     await screenshot(phone, 'phone-hosts')
     await expectNoSeriousA11y(phone, 'hosts screen')
     await openContainers(phone)
