@@ -5,6 +5,8 @@ import type { LocalDockerHost } from './local-docker.ts'
 import type { Allowlist } from './allowlist.ts'
 import { createContainerHandlers } from './container-handlers.ts'
 import { createDeviceHandlers, type DeviceHandlerDeps } from './device-handlers.ts'
+import { createStatsHandlers } from './stats-handlers.ts'
+import { createTerminalHandlers } from './terminal-handlers.ts'
 
 export type { CallContext, StreamSink, Handlers } from './handler-types.ts'
 
@@ -18,12 +20,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const { host, agentName } = deps
   const containers = createContainerHandlers(host)
   const devices = createDeviceHandlers(deps)
+  const stats = createStatsHandlers(host)
+  const terminal = createTerminalHandlers(host)
   return {
     unary: {
       'system.info': async () => ({ ...(await host.systemInfo()), name: agentName }),
       'system.ping': async () => ({}),
       ...devices.unary,
-      ...containers.unary
+      ...containers.unary,
+      ...stats.unary,
+      ...terminal.unary
     },
     streams: {
       'system.events': async (params, _ctx, sink) => {
@@ -32,7 +38,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         for await (const event of events) await sink.write(event)
       },
       ...devices.streams,
-      ...containers.streams
+      ...containers.streams,
+      ...stats.streams,
+      ...terminal.streams
     }
   }
 }

@@ -6,13 +6,17 @@ import type { StreamCall, UnaryCall } from './call-spec.ts'
 import { systemCalls } from './system-calls.ts'
 import { deviceCalls } from './device-calls.ts'
 import { containerCalls } from './container-calls.ts'
+import { statsCalls } from './stats-calls.ts'
+import { terminalCalls } from './terminal-calls.ts'
 
 export * from './call-spec.ts'
 export * from './system-calls.ts'
 export * from './device-calls.ts'
 export * from './container-calls.ts'
+export * from './stats-calls.ts'
+export * from './terminal-calls.ts'
 
-export const calls = { ...systemCalls, ...deviceCalls, ...containerCalls } as const
+export const calls = { ...systemCalls, ...deviceCalls, ...containerCalls, ...statsCalls, ...terminalCalls } as const
 
 export type Calls = typeof calls
 export type CallName = keyof Calls
