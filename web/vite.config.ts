@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
 
 const sodiumShim = fileURLToPath(new URL('./src/lib/crypto/sodium-shim.cjs', import.meta.url))
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
+// A deploy is told apart by this; POCKETDOCK_BUILD_ID lets a test make a "new version" on purpose.
+const appVersion = `${pkg.version}+${process.env.POCKETDOCK_BUILD_ID ?? new Date().toISOString().slice(0, 16)}`
 
 export default defineConfig({
   plugins: [
@@ -28,6 +32,7 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        cleanupOutdatedCaches: true,
         navigateFallbackDenylist: [/^\/relay/, /^\/healthz/]
       }
     })
@@ -41,7 +46,8 @@ export default defineConfig({
     ]
   },
   define: {
-    global: 'globalThis'
+    global: 'globalThis',
+    __APP_VERSION__: JSON.stringify(appVersion)
   },
   build: {
     target: 'es2022',

@@ -16,11 +16,15 @@ import {
 import { AppError } from '../errors/app-error.ts'
 import { describeError, type Problem } from '../errors/errors.ts'
 import { ContainerStore } from '../containers/containers.svelte.ts'
+import { alerts } from '../alerts/alerts.svelte.ts'
+import { loadSnapshot, saveSnapshot } from '../hosts/snapshots.ts'
 
 export type HostState = 'connecting' | 'connected' | 'unreachable' | 'closed'
 
 /** After this long without a welcome, say so (and why that may be) while retrying. */
 const UNREACHABLE_AFTER_MS = 10_000
+/** Container changes are written to the offline snapshot at most this often. */
+const SNAPSHOT_DELAY_MS = 2000
 /** How often a connected host's round-trip time is measured. */
 const PING_EVERY_MS = 15_000
 
@@ -35,13 +39,44 @@ export class HostConnection {
   /** The host as the UI talks to it (the same interface a local Docker client has); null while offline. */
   dockerClient = $state.raw<DockerHostClient | null>(null)
   readonly containers = new ContainerStore()
+  /** When what is shown was last true (Date.now()); set while showing a saved snapshot. */
+  savedAt = $state<number | null>(null)
   private pingTimer: ReturnType<typeof setInterval> | null = null
+  private snapshotTimer: ReturnType<typeof setTimeout> | null = null
   private client: AgentClient | null = null
   /** A device name this host has not been told yet (it was offline when the name changed). */
   private unsentName: string | null = null
   private unreachableTimer: ReturnType<typeof setTimeout> | null = null
 
-  constructor(readonly agentKeyHex: string) {}
+  constructor(readonly agentKeyHex: string) {
+    this.containers.onchange = (before, after) => {
+      this.saveSoon()
+      if (before && after) alerts.check(this.welcome?.agentName ?? this.agentKeyHex.slice(0, 8), before, after, this.containers.pending[after.id])
+    }
+  }
+
+  /** Shows the last known state saved on this device until the agent answers. */
+  async restore(): Promise<void> {
+    const snapshot = await loadSnapshot(this.agentKeyHex)
+    if (!snapshot || this.state === 'connected') return
+    this.welcome ??= snapshot.welcome
+    this.info ??= snapshot.info
+    if (snapshot.containers) this.containers.restore(snapshot.containers)
+    this.savedAt = snapshot.savedAt
+  }
+
+  private saveSoon(): void {
+    this.snapshotTimer ??= setTimeout(() => {
+      this.snapshotTimer = null
+      if (this.state !== 'connected') return
+      void saveSnapshot(this.agentKeyHex, {
+        savedAt: Date.now(),
+        welcome: this.welcome,
+        info: this.info,
+        containers: this.containers.loaded ? this.containers.containers : null
+      })
+    }, SNAPSHOT_DELAY_MS)
+  }
 
   /** (Re)attaches to a device swarm; called again whenever the relay connection is rebuilt. */
   attach(swarm: DeviceSwarm | null): void {
@@ -108,6 +143,7 @@ export class HostConnection {
     try {
       this.info = await client.call('system.info', {})
       this.problem = null
+      this.saveSoon()
     } catch (err) {
       this.problem = describeError(err)
     }
@@ -116,6 +152,7 @@ export class HostConnection {
   private async onconnected(client: AgentClient): Promise<void> {
     if (this.unreachableTimer) clearTimeout(this.unreachableTimer)
     this.state = 'connected'
+    this.savedAt = null
     this.welcome = client.welcome
     this.dockerClient = client
     this.containers.follow(client)
@@ -138,6 +175,8 @@ export class HostConnection {
 
   /** Stops what only a live connection feeds; the container list stays as last seen. */
   private offline(): void {
+    // From now on what is shown is the last known state: say since when.
+    if (this.containers.loaded || this.info) this.savedAt ??= Date.now()
     if (this.pingTimer) clearInterval(this.pingTimer)
     this.pingTimer = null
     this.dockerClient = null

@@ -18,15 +18,24 @@ export class RelayConnection {
   private timer: ReturnType<typeof setTimeout> | null = null
   private closed = false
 
+  private readonly ononline = () => {
+    // The network is back: do not sit out the rest of a backoff.
+    if (this.closed || this.state !== 'down') return
+    if (this.timer) clearTimeout(this.timer)
+    this.connect()
+  }
+
   constructor(private readonly keyPair: KeyPair, private readonly url = relayUrl()) {}
 
   open(): void {
     this.closed = false
+    addEventListener('online', this.ononline)
     this.connect()
   }
 
   close(): void {
     this.closed = true
+    removeEventListener('online', this.ononline)
     if (this.timer) clearTimeout(this.timer)
     void this.swarm?.destroy()
     this.swarm = null

@@ -35,6 +35,8 @@ export class ContainerStore {
   })
   /** performance.now() of the last change pushed by the agent (for tests and benchmarks). */
   lastChangeAt = 0
+  /** Called after every change the agent pushes, with the container before and after (null: none). */
+  onchange: ((before: ContainerSummary | null, after: ContainerSummary | null) => void) | null = null
 
   private client: DockerHostClient | null = null
   private watch: { cancel(): void } | null = null
@@ -49,6 +51,13 @@ export class ContainerStore {
     this.watch = null
     this.client = client
     if (client) void this.consume(client)
+  }
+
+  /** Shows a list saved earlier (offline, or until the agent answers); the next snapshot replaces it. */
+  restore(containers: ContainerSummary[]): void {
+    if (this.loaded) return
+    this.containers = containers
+    this.loaded = true
   }
 
   get(id: string): ContainerSummary | undefined {
@@ -94,13 +103,18 @@ export class ContainerStore {
     if (change.kind === 'snapshot') {
       this.containers = change.containers
       this.loaded = true
+      this.onchange?.(null, null)
     } else if (change.kind === 'upsert') {
       const i = this.containers.findIndex((c) => c.id === change.container.id)
+      const before = i < 0 ? null : this.containers[i]!
       const next = i < 0 ? [...this.containers, change.container] : this.containers.slice()
       if (i >= 0) next[i] = change.container
       this.containers = next
+      this.onchange?.(before, change.container)
     } else {
+      const before = this.get(change.id) ?? null
       this.containers = this.containers.filter((c) => c.id !== change.id)
+      this.onchange?.(before, null)
     }
   }
 }

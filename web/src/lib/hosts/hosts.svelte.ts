@@ -2,6 +2,7 @@
 import { get, set } from 'idb-keyval'
 import { keyToHex, parseKey, type DeviceSwarm } from '@pocketdock/protocol'
 import { HostConnection } from '../connection/host-connection.svelte.ts'
+import { deleteSnapshot } from './snapshots.ts'
 
 interface StoredHost {
   agentKey: string
@@ -19,6 +20,8 @@ export class HostsManager {
     const stored = ((await get(KEY)) as StoredHost[] | undefined) ?? []
     for (const h of stored) this.addedAt.set(h.agentKey, h.addedAt)
     this.hosts = stored.map((h) => new HostConnection(h.agentKey))
+    // Last known states first, so the app has something to show offline or while connecting.
+    await Promise.all(this.hosts.map((h) => h.restore()))
   }
 
   /** Adds a host by its agent key; throws with a readable message when the key is not valid. */
@@ -38,7 +41,7 @@ export class HostsManager {
     host.detach()
     this.addedAt.delete(host.agentKeyHex)
     this.hosts = this.hosts.filter((h) => h !== host)
-    await this.save()
+    await Promise.all([this.save(), deleteSnapshot(host.agentKeyHex)])
   }
 
   /** Tells every host this device's new name (hosts offline now hear it when they reconnect). */
