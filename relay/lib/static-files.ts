@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { compressedFile, pickEncoding } from './compressed.ts'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -74,17 +75,36 @@ export function serveStatic(webRoot: string, req: IncomingMessage, res: ServerRe
   }
 
   const hashed = file.startsWith(path.join(root, 'assets') + path.sep)
-  const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`
+  const ext = path.extname(file).toLowerCase()
+  const encoding = pickEncoding(req.headers['accept-encoding'] as string | undefined, ext, stat.size)
+  const version = `${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}`
+  // Each encoding is its own representation, with its own validator.
+  const etag = `"${version}${encoding ? `-${encoding}` : ''}"`
   const headers: Record<string, string | number> = {
-    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
     'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     ETag: etag,
     'Last-Modified': stat.mtime.toUTCString(),
-    'X-Content-Type-Options': 'nosniff'
+    'X-Content-Type-Options': 'nosniff',
+    Vary: 'Accept-Encoding'
   }
   if (path.basename(file) === 'index.html') headers['Referrer-Policy'] = 'no-referrer'
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end()
+    return
+  }
+  if (encoding) {
+    let body: Buffer
+    try {
+      body = compressedFile(file, version, encoding)
+    } catch {
+      res.writeHead(500).end()
+      return
+    }
+    headers['Content-Encoding'] = encoding
+    headers['Content-Length'] = body.length
+    res.writeHead(200, headers)
+    res.end(req.method === 'HEAD' ? undefined : body)
     return
   }
   headers['Content-Length'] = stat.size

@@ -8,6 +8,7 @@ import http from 'node:http'
 import https from 'node:https'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import DHT, { type HyperDHTServer, type KeyPair } from 'hyperdht'
 import DHTRelay from '@hyperswarm/dht-relay'
 import WebSocketStream from '@hyperswarm/dht-relay/ws'
@@ -67,18 +68,28 @@ function opened(ws: WebSocket): Promise<void> {
 }
 
 /** Raw HTTP, so the path goes out exactly as written (fetch would resolve the dots first). */
-function rawGet(url: string, rawPath: string): Promise<{ status: number; body: string }> {
+function rawGet(
+  url: string,
+  rawPath: string,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; body: string; raw: Buffer; headers: http.IncomingHttpHeaders }> {
   const { hostname, port } = new URL(url)
   return new Promise((resolve, reject) => {
     http
-      .get({ host: hostname, port, path: rawPath }, (res) => {
-        let body = ''
-        res.on('data', (chunk) => (body += chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      .get({ host: hostname, port, path: rawPath, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks)
+          resolve({ status: res.statusCode ?? 0, body: raw.toString(), raw, headers: res.headers })
+        })
       })
       .on('error', reject)
   })
 }
+
+/** A script big enough to be worth compressing, and compressible like real code. */
+const BIG_JS = Array.from({ length: 200 }, (_, i) => `export function handler${i}(event) { return event.value * ${i} }`).join('\n')
 
 /** An echo server on the testnet: what an agent is to a device, minus the agent. */
 interface EchoServer {
@@ -146,6 +157,7 @@ describe('relay', () => {
     fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>app</title>pocketdock-test-index')
     fs.mkdirSync(path.join(webRoot, 'assets'))
     fs.writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)')
+    fs.writeFileSync(path.join(webRoot, 'assets', 'big-5678.js'), BIG_JS)
     fs.writeFileSync(path.join(webRoot, 'sw.js'), '// sw')
     fs.writeFileSync(path.join(webRoot, '.env'), 'SECRET=1')
     dht = await startTestnet()
@@ -324,6 +336,20 @@ describe('relay', () => {
     const etag = asset.headers.get('etag')
     assert.ok(etag)
     assert.equal((await fetch(`${relay.url}/assets/app-1234.js`, { headers: { 'if-none-match': etag } })).status, 304)
+
+    // Text files over 1 KiB travel compressed: brotli when accepted, else gzip, else as they are.
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate, br', 'br', zlib.brotliDecompressSync],
+      ['gzip', 'gzip', zlib.gunzipSync],
+      ['identity', null, (b: Buffer) => b]
+    ] as const) {
+      const got = await rawGet(relay.url, '/assets/big-5678.js', { 'accept-encoding': accept })
+      assert.equal(got.headers['content-encoding'], encoding ?? undefined, accept)
+      assert.equal(got.headers.vary, 'Accept-Encoding')
+      assert.equal(decode(got.raw).toString(), BIG_JS, `${accept}: the bytes decode to the file`)
+      if (encoding) assert.ok(got.raw.length < BIG_JS.length / 3, `${accept}: ${got.raw.length} bytes`)
+    }
+    assert.equal((await rawGet(relay.url, '/assets/app-1234.js', { 'accept-encoding': 'gzip' })).headers['content-encoding'], undefined, 'a tiny file is sent as is')
 
     assert.equal((await fetch(`${relay.url}/missing.js`)).status, 404)
     assert.equal((await fetch(`${relay.url}/.env`)).status, 404, 'served a dotfile')
