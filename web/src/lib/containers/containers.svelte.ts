@@ -26,12 +26,14 @@ export class ContainerStore {
     let running = 0
     let stopped = 0
     let paused = 0
+    let unhealthy = 0
     for (const c of this.containers) {
+      if (c.health === 'unhealthy') unhealthy++
       if (c.state === 'running') running++
       else if (c.state === 'paused') paused++
       else if (STOPPED_STATES.has(c.state)) stopped++
     }
-    return { running, stopped, paused, total: this.containers.length }
+    return { running, stopped, paused, unhealthy, total: this.containers.length }
   })
   /** performance.now() of the last change pushed by the agent (for tests and benchmarks). */
   lastChangeAt = 0
