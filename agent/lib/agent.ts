@@ -24,6 +24,8 @@ export interface AgentOptions {
   bootstrap?: string[]
   name?: string
   log?: Logger
+  /** A connection silent this long is closed and its streams freed (default HEARTBEAT_TIMEOUT_MS). */
+  heartbeatTimeoutMs?: number
 }
 
 export class Agent {
@@ -38,12 +40,14 @@ export class Agent {
   readonly pairing: PairingServer
   /** Connection attempts refused by the firewall since start. */
   refused = 0
+  private readonly heartbeatTimeoutMs: number
   private readonly swarm: Hyperswarm
   private readonly log: Logger
 
   constructor(opts: AgentOptions) {
     this.log = opts.log ?? consoleLogger
     this.name = opts.name || os.hostname()
+    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS
     this.stateDir = ensureStateDir(opts.stateDir)
     const keyPair = loadOrCreateKeyPair(opts.stateDir)
     this.allowlist = new Allowlist(opts.stateDir)
@@ -111,7 +115,7 @@ export class Agent {
   private onconnection(conn: NoiseSecretStream): void {
     conn.on('error', () => {})
     // A device that vanished without a goodbye is noticed here, and its Docker streams freed.
-    conn.setTimeout(HEARTBEAT_TIMEOUT_MS)
+    conn.setTimeout(this.heartbeatTimeoutMs)
     const device = this.allowlist.get(conn.remotePublicKey.toString('hex'))
     if (!device) {
       // Revoked between the handshake and now.

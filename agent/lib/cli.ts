@@ -113,7 +113,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message)
   }
-  const agent = new Agent({ stateDir, dockerSocket, bootstrap: values.bootstrap, name: values.name })
+  // Only tests shorten this: a device's keepalive (5 s) must stay well inside it.
+  const heartbeat = Number(process.env.POCKETDOCK_HEARTBEAT_TIMEOUT_MS) || undefined
+  const agent = new Agent({ stateDir, dockerSocket, bootstrap: values.bootstrap, name: values.name, heartbeatTimeoutMs: heartbeat })
   await agent.start()
   console.log(`agent key: ${agent.publicKey.toString('hex')}`)
   console.log(`agent name: ${agent.name}`)

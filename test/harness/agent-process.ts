@@ -15,8 +15,8 @@ export interface AgentProcess extends Child {
   allow(deviceKeyHex: string, role: 'viewer' | 'operator' | 'admin'): Promise<void>
   /** Runs a `pocketdock-agent` command on this agent's state dir; resolves with its output and exit code. */
   cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }>
-  /** Stops the process and removes its state dir (unless it was given one). */
-  stop(): Promise<number | null>
+  /** Stops the process (SIGTERM unless told) and removes its state dir (unless it was given one). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
 export async function startAgent(opts: {
@@ -25,6 +25,7 @@ export async function startAgent(opts: {
   stateDir?: string
   name?: string
   allow?: Array<{ key: string; role: 'viewer' | 'operator' | 'admin' }>
+  env?: Record<string, string>
 }): Promise<AgentProcess> {
   const ownsDir = !opts.stateDir
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pd-agent-'))
@@ -34,7 +35,7 @@ export async function startAgent(opts: {
   for (const a of opts.allow ?? []) await allow(a.key, a.role)
   const args = [AGENT_BIN, '--state-dir', stateDir, '--docker-socket', opts.dockerHost.replace(/^unix:\/\//, ''), '--name', opts.name ?? 'test-agent']
   for (const b of opts.bootstrap) args.push('--bootstrap', b)
-  const child = startChild(process.execPath, args)
+  const child = startChild(process.execPath, args, { env: opts.env })
   const match = await child.waitFor(/agent key: ([0-9a-f]{64})/)
   await child.waitFor(/devices allowed:/)
   return {
@@ -43,8 +44,8 @@ export async function startAgent(opts: {
     stateDir,
     allow,
     cli: (args) => runCli(args, stateDir),
-    async stop() {
-      const code = await child.stop()
+    async stop(signal?: NodeJS.Signals) {
+      const code = await child.stop(signal)
       if (ownsDir) fs.rmSync(stateDir, { recursive: true, force: true })
       return code
     }
