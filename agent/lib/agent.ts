@@ -16,6 +16,7 @@ import { LocalDockerHost } from './local-docker.ts'
 import { consoleLogger, type Logger } from './log.ts'
 import { PairingServer } from './pairing-server.ts'
 import { Session } from './session.ts'
+import { terminalRegistry } from './terminal-handlers.ts'
 import { ensureStateDir, loadOrCreateKeyPair, saveAgentSettings } from './state-dir.ts'
 
 export interface AgentOptions {
@@ -81,6 +82,8 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.allowlist.close()
+    // Shells waiting out their reattach grace would otherwise outlive the agent in their containers.
+    await terminalRegistry(this.host).closeAll()
     for (const s of this.sessions) s.close()
     this.lastSeen.flush()
     await this.pairing.close()

@@ -23,7 +23,7 @@ export function createContainerHandlers(host: LocalDockerHost): Handlers<keyof t
     },
     streams: {
       'containers.watch': (_p, _ctx, sink) => pipe(snapshotInParts(host.watchContainers()), sink),
-      'containers.logs': (p, _ctx, sink) => pipe(host.containerLogs(p), sink)
+      'containers.logs': (p, _ctx, sink) => pipe(host.containerLogBatches(p), sink)
     }
   }
 }

@@ -15,6 +15,8 @@ type StreamName = LogLine['stream']
 class LineSplitter {
   private readonly text = new StringDecoder('utf8')
   private partial = ''
+  /** The time of a long line whose first piece went out: its later pieces carry no stamp of their own. */
+  private pieceTime: string | null = null
 
   constructor(
     private readonly stream: StreamName,
@@ -23,13 +25,16 @@ class LineSplitter {
 
   push(bytes: Buffer, out: LogLine[]): void {
     this.partial += this.text.write(bytes)
+    // Walk the lines by index and cut the rest once: slicing the rest per line is quadratic.
+    let start = 0
     let nl: number
-    while ((nl = this.partial.indexOf('\n')) >= 0) {
-      this.emit(this.partial.slice(0, nl), out)
-      this.partial = this.partial.slice(nl + 1)
+    while ((nl = this.partial.indexOf('\n', start)) >= 0) {
+      this.emit(this.partial.slice(start, nl), out)
+      start = nl + 1
     }
+    if (start) this.partial = this.partial.slice(start)
     while (this.partial.length > MAX_LINE_CHARS) {
-      this.emit(this.partial.slice(0, MAX_LINE_CHARS), out)
+      this.emit(this.partial.slice(0, MAX_LINE_CHARS), out, true)
       this.partial = this.partial.slice(MAX_LINE_CHARS)
     }
   }
@@ -41,14 +46,15 @@ class LineSplitter {
     this.partial = ''
   }
 
-  private emit(raw: string, out: LogLine[]): void {
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    let time = ''
-    const stamp = this.timestamps ? TIMESTAMP.exec(line) : null
+  private emit(raw: string, out: LogLine[], piece = false): void {
+    let line = raw.endsWith('\r') && !piece ? raw.slice(0, -1) : raw
+    let time = this.pieceTime ?? ''
+    const stamp = this.timestamps && this.pieceTime === null ? TIMESTAMP.exec(line) : null
     if (stamp) {
       time = stamp[0].slice(0, -1)
       line = line.slice(stamp[0].length)
     }
+    this.pieceTime = piece ? time : null
     out.push({ stream: this.stream, time, line })
   }
 }

@@ -3,6 +3,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import Docker from 'dockerode'
 import type {
+  Cancellable,
   ContainerChange,
   ContainerDetails,
   ContainerSummary,
@@ -12,6 +13,7 @@ import type {
   ExecOptions,
   ExecResult,
   KillOptions,
+  LogBatch,
   LogLine,
   LogsParams,
   RemoveOptions,
@@ -23,7 +25,7 @@ import { MAX_STOP_TIMEOUT_S, checkId, checkNewName, checkSignal, checkTimeout } 
 import { listSummaries } from './container-list.ts'
 import { detailsFromInspect } from './container-mapping.ts'
 import { watchContainers } from './container-watch.ts'
-import { containerLogs } from './container-logs.ts'
+import { containerLogBatches, containerLogs } from './container-logs.ts'
 import { runExec } from './container-exec.ts'
 
 export class LocalDockerHost implements DockerHostClient {
@@ -116,6 +118,11 @@ export class LocalDockerHost implements DockerHostClient {
 
   containerLogs(params: LogsParams): AsyncIterable<LogLine> & { cancel(): void } {
     return containerLogs(this.docker, this.socketPath, params)
+  }
+
+  /** The same logs as the wire carries them: batches of lines (container-logs.ts). */
+  containerLogBatches(params: LogsParams): Cancellable<LogBatch> {
+    return containerLogBatches(this.docker, this.socketPath, params)
   }
 
   async startContainer(id: string): Promise<void> {

@@ -21,6 +21,16 @@ import type { Logger } from './log.ts'
 export const AGENT_VERSION = '0.1.0'
 const MAX_INFLIGHT_CALLS = 64
 const MAX_OPEN_STREAMS = 32
+/** One input item (a paste is split by the client well below this). */
+export const MAX_INPUT_ITEM_BYTES = 64 * 1024
+/** Input a handler has not taken yet; past this the device is sending faster than it is read. */
+export const MAX_PENDING_INPUT_BYTES = 256 * 1024
+
+/** Input from the device on a stream whose call declares it; items arrive in order. */
+export interface StreamInput<In> {
+  /** Items received before are delivered at once; a ProtocolError thrown by `fn` fails the stream. */
+  listen(fn: (item: In) => void): void
+}
 
 export interface SessionOptions {
   conn: NoiseSecretStream
@@ -41,6 +51,7 @@ export class Session {
   private inflight = 0
   private readonly abort = new AbortController()
   private readonly streams = new Map<number, OutboundStream>()
+  private readonly inputs = new Map<number, InputQueue>()
   closed = false
 
   constructor(opts: SessionOptions) {
@@ -85,6 +96,8 @@ export class Session {
       case FrameType.STREAM_CANCEL:
         this.streams.get(frame.id)?.cancel()
         return
+      case FrameType.STREAM_INPUT:
+        return this.oninput(frame.id, frame.data)
       default:
         return this.sendError('id' in frame ? frame.id : 0, ProtocolError.BAD_REQUEST(`A device may not send frame type ${frame.type}`))
     }
@@ -165,6 +178,21 @@ export class Session {
     }
   }
 
+  private oninput(id: number, data: Uint8Array): void {
+    const input = this.inputs.get(id)
+    // Keys typed just as a stream ended are expected: no stream, nothing to say.
+    if (!this.streams.has(id)) return
+    if (!input) return this.failStream(id, ProtocolError.BAD_REQUEST(`Stream ${id} takes no input`))
+    const err = input.push(data)
+    if (err) this.failStream(id, err)
+  }
+
+  /** Ends a stream from the agent's side with an error the device sees. */
+  private failStream(id: number, err: ProtocolError): void {
+    this.sendError(id, err)
+    this.streams.get(id)?.cancel(err)
+  }
+
   private async onstreamopen(id: number, method: string, params: Uint8Array, credit: number): Promise<void> {
     if (this.streams.has(id)) return this.sendError(id, ProtocolError.BAD_REQUEST(`Stream ${id} is already open`))
     if (this.streams.size >= MAX_OPEN_STREAMS) {
@@ -177,21 +205,32 @@ export class Session {
       waitDrain: () => this.channel.waitDrain()
     })
     this.streams.set(id, out)
+    const input = spec.input ? new InputQueue(spec.input, method) : null
+    if (input) this.inputs.set(id, input)
+    let target = ''
     try {
       const decoded = decodeParams(spec.params, params, method)
-      if (spec.mutating) this.audit(method, spec.target?.(decoded) ?? '', null)
+      target = spec.target?.(decoded) ?? ''
+      if (spec.mutating) this.audit(method, target, null)
       const handler = (this.opts.handlers.streams as Record<string, (p: unknown, ctx: unknown, sink: unknown) => Promise<void>>)[method]
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       await handler(decoded, { device: this.device, signal: out.signal }, {
         signal: out.signal,
-        write: (item: unknown) => out.write(this.fitting(c.encode(spec.item, item)))
+        write: (item: unknown) => out.write(this.fitting(c.encode(spec.item, item))),
+        ...(input ? { input } : {})
       })
       if (!out.signal.aborted) this.channel.send({ type: FrameType.STREAM_END, id })
     } catch (err) {
       // A cancelled stream needs no answer: the device asked for the end or is gone.
-      if (!out.signal.aborted) this.sendError(id, this.toProtocolError(err, method))
+      if (!out.signal.aborted) {
+        const error = this.toProtocolError(err, method)
+        // The open was logged; a refusal that came after it (a bad console line) is logged too.
+        if (spec.mutating) this.audit(method, target, error)
+        this.sendError(id, error)
+      }
     } finally {
       this.streams.delete(id)
+      this.inputs.delete(id)
     }
   }
 
@@ -212,6 +251,46 @@ export class Session {
   private sendError(id: number, err: ProtocolError): void {
     if (this.closed) return
     this.channel.send({ type: FrameType.ERROR, id, code: err.code, message: err.message })
+  }
+}
+
+/** Decodes a stream's input items and holds them (bounded) until its handler listens. */
+class InputQueue implements StreamInput<unknown> {
+  private pending: unknown[] = []
+  private pendingBytes = 0
+  private listener: ((item: unknown) => void) | null = null
+
+  constructor(
+    private readonly enc: { decode(state: any): unknown },
+    private readonly method: string
+  ) {}
+
+  listen(fn: (item: unknown) => void): void {
+    this.listener = fn
+    const pending = this.pending
+    this.pending = []
+    this.pendingBytes = 0
+    for (const item of pending) fn(item)
+  }
+
+  /** Returns the error that should end the stream, if any. */
+  push(data: Uint8Array): ProtocolError | null {
+    if (data.byteLength > MAX_INPUT_ITEM_BYTES) {
+      return ProtocolError.STREAM_OVERFLOW(`An input item of ${data.byteLength} bytes exceeds the ${MAX_INPUT_ITEM_BYTES}-byte limit`)
+    }
+    try {
+      const item = decodeParams(this.enc, data, `${this.method} input`)
+      if (this.listener) {
+        this.listener(item)
+        return null
+      }
+      this.pendingBytes += data.byteLength
+      if (this.pendingBytes > MAX_PENDING_INPUT_BYTES) return ProtocolError.STREAM_OVERFLOW(`More than ${MAX_PENDING_INPUT_BYTES} bytes of input were waiting`)
+      this.pending.push(item)
+      return null
+    } catch (err) {
+      return err instanceof ProtocolError ? err : ProtocolError.INTERNAL((err as Error).message)
+    }
   }
 }
 

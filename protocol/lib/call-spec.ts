@@ -15,7 +15,7 @@ export interface UnaryCall<P, R> {
   result: Encoder<R>
 }
 
-export interface StreamCall<P, I> {
+export interface StreamCall<P, I, In = any> {
   kind: 'stream'
   role: Role
   /** Streams that change something (a terminal) are audited when they open. */
@@ -23,17 +23,26 @@ export interface StreamCall<P, I> {
   target?: (params: P) => string
   params: Encoder<P>
   item: Encoder<I>
+  /** The codec of what the device may send on the open stream (STREAM_INPUT); absent: no input accepted. */
+  input?: Encoder<In>
 }
+
+/** What a stream call's device may send on it; never for calls that take no input. */
+export type InputOfCall<S> = S extends StreamCall<any, any, infer In> ? In : never
 
 interface CallOptions<P> {
   mutating?: boolean
   target?: (params: P) => string
 }
 
+interface StreamOptions<P, In> extends CallOptions<P> {
+  input?: Encoder<In>
+}
+
 export function unary<P, R>(role: Role, params: Encoder<P>, result: Encoder<R>, opts: CallOptions<P> = {}): UnaryCall<P, R> {
   return { kind: 'unary', role, mutating: opts.mutating ?? false, target: opts.target, params, result }
 }
 
-export function stream<P, I>(role: Role, params: Encoder<P>, item: Encoder<I>, opts: CallOptions<P> = {}): StreamCall<P, I> {
-  return { kind: 'stream', role, mutating: opts.mutating ?? false, target: opts.target, params, item }
+export function stream<P, I, In = never>(role: Role, params: Encoder<P>, item: Encoder<I>, opts: StreamOptions<P, In> = {}): StreamCall<P, I, In> {
+  return { kind: 'stream', role, mutating: opts.mutating ?? false, target: opts.target, params, item, input: opts.input }
 }

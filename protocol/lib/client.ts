@@ -19,7 +19,16 @@ import {
   type ParamsOf,
   type ResultOf,
   type StreamName,
-  type UnaryName
+  type UnaryName,
+  type Calls,
+  type InputOfCall,
+  type StreamCall,
+  type TerminalOpenParams,
+  type TerminalEvent,
+  type TerminalInput,
+  type ConsoleEvent,
+  type ContainerStats,
+  type HostStats
 } from './calls.ts'
 import { decode, encode } from './codec.ts'
 import { DeviceSwarm, type KeyPair } from './device-swarm.ts'
@@ -50,6 +59,12 @@ interface Pending {
   resolve(bytes: Uint8Array): void
   reject(err: ProtocolError): void
   timer: ReturnType<typeof setTimeout>
+}
+
+/** A stream that carries input too: items from the agent, `send` for the device's input. */
+export interface DuplexStream<I, In> {
+  readonly items: InboundStream<I>
+  send(input: In): boolean
 }
 
 interface OpenStream {
@@ -127,10 +142,26 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
    * `window` items ahead of what has been read.
    */
   stream<K extends StreamName>(method: K, params: ParamsOf<K>, opts: { window?: number } = {}): InboundStream<ItemOf<K>> {
-    const spec = calls[method]
+    return this.openStream(method, params, opts).items
+  }
+
+  /**
+   * Opens a stream that also carries input from this device (a terminal): `send` queues one input
+   * item, sent as soon as the stream is open; it returns false once the stream has ended.
+   */
+  duplex<K extends StreamName>(method: K, params: ParamsOf<K>, opts: { window?: number } = {}): DuplexStream<ItemOf<K>, InputOfCall<Calls[K]>> {
+    const spec = calls[method] as { input?: unknown }
+    if (!spec.input) throw new Error(`${method} takes no input`)
+    return this.openStream(method, params, opts)
+  }
+
+  private openStream<K extends StreamName>(method: K, params: ParamsOf<K>, opts: { window?: number }): DuplexStream<ItemOf<K>, any> {
+    const spec = calls[method] as StreamCall<unknown, unknown>
     const window = Math.min(Math.max(1, opts.window ?? DEFAULT_STREAM_WINDOW), MAX_STREAM_WINDOW)
     const id = this.nextId++
     let channel: FrameChannel | null = null
+    // Input written before the stream opened waits here (keys typed while connecting).
+    let early: Uint8Array[] | null = []
     const stream = new InboundStream<ItemOf<K>>(
       window,
       (credit) => channel?.send({ type: FrameType.STREAM_CREDIT, id, credit }),
@@ -146,10 +177,21 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
         channel = this.channel!
         this.streams.set(id, { stream: stream as InboundStream<unknown>, decodeItem: (b) => decode(spec.item as any, b, `${method} item`) })
         channel.send({ type: FrameType.STREAM_OPEN, id, method, params: paramsBytes, credit: window })
+        for (const data of early ?? []) channel.send({ type: FrameType.STREAM_INPUT, id, data })
+        early = null
       },
       (err) => stream.fail(err)
     )
-    return stream
+    return {
+      items: stream,
+      send: (input: unknown) => {
+        if (stream.isEnded || !spec.input) return false
+        const data = encode(spec.input as any, input)
+        if (early) early.push(data)
+        else channel?.send({ type: FrameType.STREAM_INPUT, id, data })
+        return true
+      }
+    }
   }
 
   systemInfo(): Promise<SystemInfo> {
@@ -180,8 +222,37 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
     return this.call('containers.inspect', { id })
   }
 
-  containerLogs(params: LogsParams, opts: { window?: number } = {}): InboundStream<LogLine> {
-    return this.stream('containers.logs', params, opts)
+  /** One line at a time; the agent sends them in batches, and `window` counts batches. */
+  containerLogs(params: LogsParams, opts: { window?: number } = {}): Cancellable<LogLine> & { readonly done: Promise<void> } {
+    const batches = this.stream('containers.logs', params, opts)
+    return {
+      cancel: () => batches.cancel(),
+      get done() {
+        return batches.done
+      },
+      // Hand-written rather than an async generator: a line from the current batch costs one
+      // resolved promise, not a generator step (it shows at hundreds of thousands of lines/s).
+      [Symbol.asyncIterator](): AsyncIterator<LogLine> {
+        const source = batches[Symbol.asyncIterator]()
+        let lines: LogLine[] = []
+        let at = 0
+        return {
+          async next() {
+            while (at >= lines.length) {
+              const step = await source.next()
+              if (step.done) return { done: true, value: undefined }
+              lines = step.value.lines
+              at = 0
+            }
+            return { done: false, value: lines[at++]! }
+          },
+          async return() {
+            await source.return?.()
+            return { done: true, value: undefined }
+          }
+        }
+      }
+    }
   }
 
   async startContainer(id: string): Promise<void> {
@@ -222,6 +293,16 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
   execInContainer(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutSeconds = opts.timeoutSeconds ?? null
     return this.call('containers.exec', { id, cmd, timeoutSeconds }, { timeoutMs: this.callTimeoutMs + (timeoutSeconds ?? 60) * 1000 })
+  }
+
+  /** An interactive shell in a container (admin); see TerminalEvent and TerminalInput. */
+  openTerminal(params: TerminalOpenParams): DuplexStream<TerminalEvent, TerminalInput> {
+    return this.duplex('terminal.open', params)
+  }
+
+  /** One `docker …` line run on the agent's host (admin): its output, then its exit code. */
+  runConsole(line: string, opts: { timeoutSeconds?: number | null } = {}): InboundStream<ConsoleEvent> {
+    return this.stream('console.run', { line, timeoutSeconds: opts.timeoutSeconds ?? null })
   }
 
   /** Try to reconnect now rather than after the backoff. */
@@ -385,5 +466,15 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
     if (this.state === state) return
     this.state = state
     this.emit('state', state)
+  }
+
+  /** A container's resource use, about once a second, until cancelled or the container stops. */
+  containerStats(id: string): InboundStream<ContainerStats> {
+    return this.stream('stats.container', { id }, { window: 4 })
+  }
+
+  /** The host's CPU and memory with every running container's last sample, about once a second. */
+  hostStats(): InboundStream<HostStats> {
+    return this.stream('stats.host', {}, { window: 4 })
   }
 }

@@ -16,7 +16,9 @@ export const ERROR_CODES = [
   'DOCKER_REFUSED',
   'INVITE_INVALID',
   'INVITE_USED',
-  'INVITE_EXPIRED'
+  'INVITE_EXPIRED',
+  'COMMAND_REFUSED',
+  'DOCKER_CLI_MISSING'
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -76,8 +78,15 @@ export class ProtocolError extends Error {
   static CANCELLED() {
     return new ProtocolError('CANCELLED', 'Cancelled')
   }
-  static STREAM_OVERFLOW() {
-    return new ProtocolError('STREAM_OVERFLOW', 'The peer sent more stream data than it was granted')
+  static STREAM_OVERFLOW(message = 'The peer sent more stream data than it was granted') {
+    return new ProtocolError('STREAM_OVERFLOW', message)
+  }
+  /** The console refused a line before running anything; the message says why. */
+  static COMMAND_REFUSED(message: string) {
+    return new ProtocolError('COMMAND_REFUSED', message)
+  }
+  static DOCKER_CLI_MISSING(binary: string) {
+    return new ProtocolError('DOCKER_CLI_MISSING', `No docker CLI ("${binary}") is installed on the agent's host`)
   }
   /** Docker refused an action; the message is Docker's own. */
   static DOCKER_REFUSED(message: string) {

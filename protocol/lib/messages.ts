@@ -13,7 +13,9 @@ export const FrameType = {
   STREAM_DATA: 7,
   STREAM_CREDIT: 8,
   STREAM_END: 9,
-  STREAM_CANCEL: 10
+  STREAM_CANCEL: 10,
+  /** Device → agent bytes on an open stream whose call takes input (a terminal's keys, resizes). */
+  STREAM_INPUT: 11
 } as const
 
 export type Frame =
@@ -27,6 +29,7 @@ export type Frame =
   | { type: typeof FrameType.STREAM_CREDIT; id: number; credit: number }
   | { type: typeof FrameType.STREAM_END; id: number }
   | { type: typeof FrameType.STREAM_CANCEL; id: number }
+  | { type: typeof FrameType.STREAM_INPUT; id: number; data: Uint8Array }
 
 // Frame bodies, in wire order. Each is checked by its round-trip test in test/unit/messages.test.ts.
 const bodies: Record<number, Encoder<any>> = {
@@ -39,7 +42,8 @@ const bodies: Record<number, Encoder<any>> = {
   [FrameType.STREAM_DATA]: struct({ id: c.uint, data: c.buffer }),
   [FrameType.STREAM_CREDIT]: struct({ id: c.uint, credit: c.uint }),
   [FrameType.STREAM_END]: struct({ id: c.uint }),
-  [FrameType.STREAM_CANCEL]: struct({ id: c.uint })
+  [FrameType.STREAM_CANCEL]: struct({ id: c.uint }),
+  [FrameType.STREAM_INPUT]: struct({ id: c.uint, data: c.buffer })
 }
 
 export const frame: Encoder<Frame> = {

@@ -9,8 +9,9 @@ export interface RelayProcess extends Child {
   wsUrl: string
 }
 
-export async function startRelay(opts: { bootstrap: string[]; webRoot?: string; extraArgs?: string[] }): Promise<RelayProcess> {
-  const args = [RELAY_BIN, '--port', '0']
+/** `port`: a fixed one, e.g. to start a relay again where a stopped one was (0: any free port). */
+export async function startRelay(opts: { bootstrap: string[]; webRoot?: string; extraArgs?: string[]; port?: number }): Promise<RelayProcess> {
+  const args = [RELAY_BIN, '--port', String(opts.port ?? 0)]
   for (const b of opts.bootstrap) args.push('--bootstrap', b)
   if (opts.webRoot) args.push('--web-root', opts.webRoot)
   args.push(...(opts.extraArgs ?? []))

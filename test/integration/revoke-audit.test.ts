@@ -92,7 +92,7 @@ describe('roles, revocation and the audit log', () => {
 
   async function revokeWhileStreaming(revoke: (publicKeyHex: string) => Promise<void>, t: { diagnostic(s: string): void }, how: string) {
     const device = await pairedDevice('viewer', `${how} phone`)
-    const logs = device.client.stream('containers.logs', { id: chatty.id, tail: 5, since: null, follow: true, timestamps: false })
+    const logs = device.client.containerLogs({ id: chatty.id, tail: 5, since: null, follow: true, timestamps: false })
     const iterator = logs[Symbol.asyncIterator]()
     const first = await iterator.next()
     assert.match((first.value as { line: string }).line, /^line \d+$/, 'the log stream is live')

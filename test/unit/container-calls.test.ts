@@ -67,8 +67,8 @@ const examples: Array<[string, Encoder<any>, unknown[]]> = [
     { id: 'web', tail: null, since: 1_700_000_000, follow: false, timestamps: true }
   ]],
   ['containers.logs item', containerCalls['containers.logs'].item, [
-    { stream: 'stdout', time: '', line: 'hello' },
-    { stream: 'stderr', time: '2026-11-23T09:00:00.000000001Z', line: 'ünïcode ✓' }
+    { lines: [] },
+    { lines: [{ stream: 'stdout', time: '', line: 'hello' }, { stream: 'stderr', time: '2026-11-23T09:00:00.000000001Z', line: 'ünïcode ✓' }] }
   ]],
   ['containers.start params', containerCalls['containers.start'].params, [{ id: 'web' }]],
   ['containers.stop params', containerCalls['containers.stop'].params, [{ id: 'web', timeoutSeconds: null }, { id: 'web', timeoutSeconds: 0 }]],
@@ -142,7 +142,7 @@ test('malformed and wrongly typed container payloads are refused with BAD_REQUES
   refused(() => decode(exec, encode(c.string as Encoder<string>, 'web'), 'exec params'))
   // The encoder also refuses what the types forbid, so the agent cannot send a bad item either.
   assert.throws(() => encode(watch, { kind: 'rename' } as any))
-  assert.throws(() => encode(logItem, { stream: 'stdin', time: '', line: '' } as any))
+  assert.throws(() => encode(logItem, { lines: [{ stream: 'stdin', time: '', line: '' }] } as any))
 })
 
 function frame(type: number, text: string): Buffer {

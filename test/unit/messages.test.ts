@@ -13,7 +13,8 @@ const frames: Frame[] = [
   { type: FrameType.STREAM_DATA, id: 300, data: new Uint8Array([0xff, 0, 0xff]) },
   { type: FrameType.STREAM_CREDIT, id: 300, credit: 32 },
   { type: FrameType.STREAM_END, id: 300 },
-  { type: FrameType.STREAM_CANCEL, id: 300 }
+  { type: FrameType.STREAM_CANCEL, id: 300 },
+  { type: FrameType.STREAM_INPUT, id: 300, data: new Uint8Array([0x1b, 0x5b, 0x41]) }
 ]
 
 test('every frame type survives a round trip', () => {

@@ -51,7 +51,7 @@ export class HostConnection {
   constructor(readonly agentKeyHex: string) {
     this.containers.onchange = (before, after) => {
       this.saveSoon()
-      if (before && after) alerts.check(this.welcome?.agentName ?? this.agentKeyHex.slice(0, 8), before, after, this.containers.pending[after.id])
+      if (before && after) alerts.check(this.welcome?.agentName ?? this.agentKeyHex.slice(0, 8), before, after, this.containers.ownAction(after.id))
     }
   }
 

@@ -12,6 +12,8 @@ export interface ActionOptions {
   name?: string
 }
 
+/** Docker's event for an action can arrive after the action's answer: it is still ours this long. */
+const OWN_ACTION_MS = 5000
 /** How long to wait before reopening the watch after the agent ended it (Docker went away, say). */
 const REWATCH_MS = 3000
 
@@ -43,6 +45,7 @@ export class ContainerStore {
   private client: DockerHostClient | null = null
   private watch: { cancel(): void } | null = null
   private rewatch: ReturnType<typeof setTimeout> | null = null
+  private readonly recent = new Map<string, { action: ContainerAction; until: number }>()
 
   /** Follows a client's containers (again after a reconnect); null stops following. */
   follow(client: DockerHostClient | null): void {
@@ -62,6 +65,13 @@ export class ContainerStore {
     this.loaded = true
   }
 
+  /** The action this device is running, or just ran, on a container (so its effects are not news). */
+  ownAction(id: string): ContainerAction | undefined {
+    const recent = this.recent.get(id)
+    if (recent && recent.until < Date.now()) this.recent.delete(id)
+    return this.pending[id] ?? (recent && recent.until >= Date.now() ? recent.action : undefined)
+  }
+
   get(id: string): ContainerSummary | undefined {
     return this.containers.find((c) => c.id === id)
   }
@@ -79,6 +89,7 @@ export class ContainerStore {
     } finally {
       const { [id]: _, ...rest } = this.pending
       this.pending = rest
+      this.recent.set(id, { action, until: Date.now() + OWN_ACTION_MS })
     }
   }
 

@@ -24,7 +24,9 @@ const TEXT: Record<ErrorCode, [string, string]> = {
   DOCKER_REFUSED: ['Docker refused this', ''],
   INVITE_INVALID: ['This invite is not valid', 'Copy the whole link or code again, or ask for a new invite (pocketdock-agent invite).'],
   INVITE_USED: ['This invite was already used', 'An invite pairs one device, once: ask for a new invite (pocketdock-agent invite).'],
-  INVITE_EXPIRED: ['This invite has expired', 'Ask for a new invite (pocketdock-agent invite).']
+  INVITE_EXPIRED: ['This invite has expired', 'Ask for a new invite (pocketdock-agent invite).'],
+  COMMAND_REFUSED: ['The console refused this command', ''],
+  DOCKER_CLI_MISSING: ['No docker CLI on this host', 'The console runs the host’s own docker command: install it there (Debian: apt install docker.io or docker-ce-cli).']
 }
 
 const APP_TEXT: Record<AppErrorCode, [string, string]> = {
@@ -38,7 +40,7 @@ const APP_TEXT: Record<AppErrorCode, [string, string]> = {
 }
 
 // Codes whose message carries what the user needs (Docker's own words, the two versions).
-const WITH_DETAIL = new Set<ErrorCode>(['DOCKER_UNAVAILABLE', 'VERSION_MISMATCH', 'DOCKER_REFUSED'])
+const WITH_DETAIL = new Set<ErrorCode>(['DOCKER_UNAVAILABLE', 'VERSION_MISMATCH', 'DOCKER_REFUSED', 'COMMAND_REFUSED'])
 
 /** Pairing's wording: there a TIMEOUT means the agent's pairing endpoint never answered. */
 export function describePairingError(err: unknown): Problem {

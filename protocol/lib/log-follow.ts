@@ -1,0 +1,139 @@
+// Following a container's log across dropped connections, with no gap and no duplicate: the
+// stream always carries Docker's timestamps; after a drop it is opened again with `since` at the
+// last line's second, and the lines up to and including the last one seen are skipped. Several
+// lines may share one timestamp, so the cursor counts the lines seen at the last one.
+import type { LogLine, LogsParams } from './container-calls.ts'
+import type { DockerHostClient } from './host-client.ts'
+import type { ProtocolError } from './errors.ts'
+
+/** Docker's RFC 3339 time as [seconds, nanoseconds], comparable although Docker trims trailing zeros. */
+export function parseDockerTime(time: string): [number, number] {
+  const m = /^(.*?T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(time)
+  if (!m) return [NaN, NaN]
+  return [Math.floor(Date.parse(m[1]! + m[3]!) / 1000), Number((m[2] ?? '').padEnd(9, '0'))]
+}
+
+export function compareDockerTime(a: string, b: string): number {
+  const [as, an] = parseDockerTime(a)
+  const [bs, bn] = parseDockerTime(b)
+  return as !== bs ? as - bs : an - bn
+}
+
+/** Where a reader is in a log: the last line's time and how many lines it has seen at that time. */
+export class LogCursor {
+  time: string | null = null
+  seenAtTime = 0
+  /** Lines still to skip at `time` on the stream being read (after a resume). */
+  private skipAtTime = 0
+
+  /** Call for every line read; false when it was already seen before a resume. */
+  accept(line: LogLine): boolean {
+    if (this.time !== null && line.time) {
+      const order = compareDockerTime(line.time, this.time)
+      if (order < 0) return false
+      if (order === 0 && this.skipAtTime > 0) {
+        this.skipAtTime--
+        return false
+      }
+      if (order > 0) this.skipAtTime = 0
+    }
+    if (line.time && line.time === this.time) this.seenAtTime++
+    else if (line.time) {
+      this.time = line.time
+      this.seenAtTime = 1
+    }
+    return true
+  }
+
+  /** Unix seconds to reopen from (inclusive); null at the start. Resets the skipping. */
+  resumeSince(): number | null {
+    if (this.time === null) return null
+    this.skipAtTime = this.seenAtTime
+    return parseDockerTime(this.time)[0]
+  }
+}
+
+export type FollowState = 'connecting' | 'live' | 'waiting' | 'ended' | 'failed'
+
+export interface FollowOptions {
+  id: string
+  /** Lines of history before following; null for all. */
+  tail: number | null
+  follow?: boolean
+  /** The client to use now: after a reconnect the caller's client may be a new object; null while offline. */
+  client: () => DockerHostClient | null
+  onlines: (lines: LogLine[]) => void
+  onstate?: (state: FollowState, err?: ProtocolError) => void
+  /** Waits between attempts while the connection is down. */
+  retryMs?: number
+}
+
+/** Errors after which reopening cannot help. */
+const FINAL = new Set(['NOT_FOUND', 'FORBIDDEN', 'BAD_REQUEST', 'VERSION_MISMATCH'])
+
+/** Follows a log until stopped; returns stop(). Lines arrive in groups as they are read. */
+export function followLogs(opts: FollowOptions): () => void {
+  const cursor = new LogCursor()
+  let stopped = false
+  let current: { cancel(): void } | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const setState = (s: FollowState, err?: ProtocolError) => opts.onstate?.(s, err)
+
+  const attempt = async (): Promise<void> => {
+    const client = opts.client()
+    if (!client) return retry()
+    const since = cursor.resumeSince()
+    const params: LogsParams = { id: opts.id, tail: since === null ? opts.tail : null, since, follow: opts.follow ?? true, timestamps: true }
+    const logs = client.containerLogs(params)
+    current = logs
+    setState('connecting')
+    let batch: LogLine[] = []
+    let flushTimer: ReturnType<typeof setTimeout> | null = null
+    const flush = () => {
+      if (flushTimer) clearTimeout(flushTimer)
+      flushTimer = null
+      const out = batch
+      batch = []
+      if (!stopped && out.length) opts.onlines(out)
+    }
+    try {
+      for await (const line of logs) {
+        if (stopped) return
+        if (!cursor.accept(line)) continue
+        batch.push(line)
+        // Hand lines over in groups: one UI update per burst instead of one per line.
+        if (!flushTimer) {
+          flushTimer = setTimeout(flush, 0)
+          setState('live')
+        }
+      }
+      flush()
+      if (!stopped) setState('ended')
+    } catch (err) {
+      flush()
+      if (stopped) return
+      const e = err as ProtocolError
+      if (FINAL.has(e.code)) return setState('failed', e)
+      setState('waiting', e)
+      retry()
+    } finally {
+      if (flushTimer) clearTimeout(flushTimer)
+      if (current === logs) current = null
+    }
+  }
+
+  function retry(): void {
+    if (stopped) return
+    timer = setTimeout(() => {
+      timer = null
+      void attempt()
+    }, opts.retryMs ?? 1000)
+  }
+
+  void attempt()
+  return () => {
+    stopped = true
+    if (timer) clearTimeout(timer)
+    current?.cancel()
+  }
+}

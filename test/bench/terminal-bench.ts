@@ -1,0 +1,147 @@
+// Keystroke echo in the terminal: a key pressed in Chromium (phone profile) travels through the
+// relay to the agent, into a busybox shell and back. Timed inside the page, from the keydown to
+// the echo's bytes reaching xterm and to the frame that paints them; the same echo from a Node
+// client over the same relay, for comparison. Figures only; the target is p99 under 10 ms.
+// Run: npm run -s build && node --import tsx test/bench/terminal-bench.ts [--json]
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import DHT from 'hyperdht'
+import { AgentClient } from '@pocketdock/protocol'
+import { startTestnet } from '../harness/testnet.ts'
+import { startAgent } from '../harness/agent-process.ts'
+import { startRelay } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
+import { PHONE, launchChromium, pairFromLink } from '../harness/browser.ts'
+import { connectRelayNode } from '../harness/relay-client.ts'
+
+const KEYS = 300
+/** Characters per line before it is cleared (Ctrl-U), so the shell never redraws a wrapped line. */
+const PER_LINE = 25
+const json = process.argv.includes('--json')
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
+if (!fs.existsSync(`${WEB_DIST}/index.html`)) throw new Error('build the app first (npm run build)')
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
+const summary = (xs: number[]) => ({ p50: pct(xs, 0.5), p95: pct(xs, 0.95), p99: pct(xs, 0.99), max: Math.max(...xs) })
+const letter = (i: number) => String.fromCharCode(97 + (i % 26))
+
+const dht = await startTestnet()
+const dockerd = await sharedDockerd()
+await ensureBusyboxImage(dockerd.docker)
+const relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
+const device = DHT.keyPair()
+const agent = await startAgent({
+  bootstrap: dht.bootstrap,
+  dockerHost: dockerd.dockerHost,
+  name: 'bench',
+  allow: [{ key: device.publicKey.toString('hex'), role: 'admin' }]
+})
+const name = `term-bench-${process.pid}`
+const container = await dockerd.docker.createContainer({ Image: BUSYBOX_IMAGE, name, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' } })
+await container.start()
+const browser = await launchChromium()
+const results: Record<string, ReturnType<typeof summary>> = {}
+try {
+  // In the browser, through the app as a person uses it.
+  const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
+  const page = await (await browser.newContext(PHONE)).newPage()
+  await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
+  await page.getByTestId('nav-containers').click()
+  await page.locator(`[data-testid="container-row"][data-name="${name}"] button.open`).click({ timeout: 30_000 })
+  await page.getByRole('tab', { name: 'Terminal' }).click()
+  await page.getByTestId('terminal-start').click()
+  await page.locator('[data-testid="terminal-screen"][data-state="running"]').waitFor({ timeout: 15_000 })
+  await page.waitForTimeout(500)
+  // A string, not a function: tsx would add helpers (__name) the page does not have.
+  await page.evaluate(`{
+    const b = (window.__bench = { t0: 0, received: [], painted: [] })
+    // Capture phase: seen before xterm handles it. A soft keyboard sends no keydown, only input.
+    const start = () => (b.t0 ||= performance.now())
+    document.addEventListener('keydown', start, true)
+    document.addEventListener('beforeinput', start, true)
+    window.__pocketdockTerminalProbe = () => {
+      if (!b.t0) return
+      const t0 = b.t0
+      b.t0 = 0
+      b.received.push(performance.now() - t0)
+      // xterm asked for its frame when the bytes were written; this callback runs in that frame.
+      requestAnimationFrame(() => b.painted.push(performance.now() - t0))
+    }
+  }`)
+  // A hardware keyboard (key events), then a soft keyboard (text input only, as Android's sends).
+  for (const [label, press] of [
+    ['hardware key', (k: string) => page.keyboard.press(k)],
+    ['soft keyboard', (k: string) => page.keyboard.insertText(k)]
+  ] as const) {
+    await page.evaluate(() => Object.assign((window as any).__bench, { t0: 0, received: [], painted: [] }))
+    for (let i = 0; i < KEYS; i++) {
+      if (i % PER_LINE === 0) {
+        await page.keyboard.press('Control+U')
+        await page.waitForTimeout(50)
+        await page.evaluate(() => ((window as any).__bench.t0 = 0))
+      }
+      await press(letter(i))
+      // Waits on a promise, not by polling each frame: a page that animates would delay the echo itself.
+      await page.evaluate(`new Promise((resolve, reject) => {
+        const b = window.__bench
+        const started = performance.now()
+        const check = () => (b.painted.length >= ${i + 1} ? resolve() : performance.now() - started > 5000 ? reject(new Error('no echo')) : setTimeout(check, 1))
+        check()
+      })`)
+    }
+    const times = await page.evaluate(() => (window as any).__bench as { received: number[]; painted: number[] })
+    const from = label === 'hardware key' ? 'keydown' : 'input'
+    results[`browser, ${label}: ${from} → echo bytes in xterm`] = summary(times.received)
+    results[`browser, ${label}: ${from} → echo painted`] = summary(times.painted)
+  }
+
+  // The same echo from Node through the relay: the protocol path without the browser.
+  const { node } = connectRelayNode(relay.wsUrl, { keyPair: device })
+  const client = new AgentClient({ dht: node, keyPair: device, agentKey: Buffer.from(agent.key, 'hex') })
+  await client.ready()
+  const term = client.openTerminal({ containerId: container.id, cmd: ['sh'], rows: 24, cols: 80, sessionId: null })
+  const it = term.items[Symbol.asyncIterator]()
+  let output = ''
+  const nextOutput = async () => {
+    while (true) {
+      const { value, done } = await it.next()
+      if (done) throw new Error('the terminal ended')
+      if (value.kind === 'output') return (output += Buffer.from(value.data).toString())
+    }
+  }
+  await nextOutput()
+  await new Promise((r) => setTimeout(r, 300))
+  const nodeTimes: number[] = []
+  for (let i = 0; i < KEYS; i++) {
+    if (i > 0 && i % PER_LINE === 0) {
+      term.send({ kind: 'data', data: Buffer.from('\x15') })
+      await nextOutput()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const t = performance.now()
+    term.send({ kind: 'data', data: Buffer.from(letter(i)) })
+    await nextOutput()
+    nodeTimes.push(performance.now() - t)
+  }
+  results['node client: key → echo'] = summary(nodeTimes)
+  term.items.cancel()
+  await client.close()
+  await node.destroy()
+} finally {
+  await browser.close()
+  await container.remove({ force: true })
+  await agent.stop()
+  await relay.stop()
+  await dht.destroy()
+}
+
+if (json) console.log(JSON.stringify({ keys: KEYS, results }, null, 2))
+else {
+  console.log(`\nterminal keystroke echo through the relay, ${KEYS} keys, busybox sh (ms)`)
+  const w = Math.max(...Object.keys(results).map((k) => k.length))
+  console.log(`${''.padEnd(w)}    p50    p95    p99    max`)
+  for (const [k, v] of Object.entries(results)) {
+    console.log(`${k.padEnd(w)}  ${[v.p50, v.p95, v.p99, v.max].map((x) => x.toFixed(2).padStart(5)).join('  ')}`)
+  }
+}

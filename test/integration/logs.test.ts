@@ -1,0 +1,164 @@
+// Logs end to end through the relay: every line once and in order (also across a relay restart,
+// resumed by the same helper the app uses), the downloaded file equal to dockerode's logs, and
+// the agent closing Docker's log request when the reader leaves.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import DHT from 'hyperdht'
+import type Docker from 'dockerode'
+import { AgentClient, type LogLine } from '@pocketdock/protocol'
+import { followLogs, type FollowState } from '@pocketdock/protocol/log-follow'
+import { logFile } from '@pocketdock/protocol/log-download'
+import { startTestnet, type LocalDht } from '../harness/testnet.ts'
+import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
+import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
+import { connectRelayNode } from '../harness/relay-client.ts'
+import { reconnectingClient } from '../harness/reconnecting-client.ts'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const LINES = 100_000
+
+async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(50)
+  }
+}
+
+/** dockerode's logs of a non-TTY container, demultiplexed into the text `docker logs` prints. */
+function demux(buf: Buffer): string {
+  const parts: Buffer[] = []
+  for (let at = 0; at + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(at + 4)
+    parts.push(buf.subarray(at + 8, at + 8 + size))
+    at += 8 + size
+  }
+  return Buffer.concat(parts).toString('utf8')
+}
+
+describe('logs: batching, resume, download', () => {
+  let dht: LocalDht
+  let docker: Docker
+  let relay: RelayProcess
+  let agent: AgentProcess
+  let viewer: AgentClient
+  let node: { destroy(): Promise<void> }
+  const key = DHT.keyPair()
+  const created: string[] = []
+
+  async function makeContainer(cmd: string[]): Promise<Docker.Container> {
+    const container = await docker.createContainer({
+      Image: BUSYBOX_IMAGE,
+      Cmd: cmd,
+      name: `pd-logs-${randomBytes(4).toString('hex')}`,
+      HostConfig: { NetworkMode: 'none' }
+    })
+    created.push(container.id)
+    await container.start()
+    return container
+  }
+
+  before(async () => {
+    process.env.POCKETDOCK_TRACE_STREAMS = '1'
+    dht = await startTestnet()
+    const dockerd = await sharedDockerd()
+    docker = dockerd.docker
+    await ensureBusyboxImage(docker)
+    relay = await startRelay({ bootstrap: dht.bootstrap })
+    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: [{ key: key.publicKey.toString('hex'), role: 'viewer' }] })
+    delete process.env.POCKETDOCK_TRACE_STREAMS
+    const relayNode = connectRelayNode(relay.wsUrl, { keyPair: key })
+    node = relayNode.node
+    viewer = new AgentClient({ dht: relayNode.node, keyPair: key, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
+    await viewer.ready()
+  })
+
+  after(async () => {
+    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {})
+    await viewer?.close().catch(() => {})
+    await node?.destroy().catch(() => {})
+    await agent?.stop()
+    await relay?.stop()
+    await dht?.destroy()
+  })
+
+  test(`${LINES} numbered lines arrive each exactly once, in order`, async () => {
+    const container = await makeContainer(['seq', '1', String(LINES)])
+    await container.wait()
+    let expected = 1
+    for await (const l of viewer.containerLogs({ id: container.id, tail: null, since: null, follow: false, timestamps: false })) {
+      if (l.line !== String(expected)) assert.fail(`line ${expected}: got "${l.line}"`)
+      assert.equal(l.time, '', 'no timestamps unless asked for')
+      expected++
+    }
+    assert.equal(expected, LINES + 1)
+  })
+
+  test('the downloaded file equals what dockerode logs returns', async () => {
+    const container = await makeContainer(['sh', '-c', 'for i in $(seq 1 3000); do echo "out $i <b>"; echo "err $i é" >&2; done; printf "\\033[31mred\\033[0m\\n"'])
+    await container.wait()
+    for (const timestamps of [true, false]) {
+      const fromDocker = demux((await container.logs({ stdout: true, stderr: true, timestamps, follow: false })) as unknown as Buffer)
+      let file = ''
+      for await (const piece of logFile(viewer, container.id, { timestamps })) file += piece
+      assert.ok(fromDocker.length > 50_000)
+      assert.equal(file, fromDocker, `timestamps: ${timestamps}`)
+    }
+  })
+
+  test('cancelling a followed log closes its Docker request in the agent', async () => {
+    const container = await makeContainer(['sh', '-c', 'trap "exit 0" TERM; while true; do echo tick; sleep 0.2; done'])
+    const short = container.id.slice(0, 12)
+    const logs = viewer.containerLogs({ id: container.id, tail: 1, since: null, follow: true, timestamps: false })
+    const it = logs[Symbol.asyncIterator]()
+    assert.equal((await it.next()).value?.line, 'tick')
+    await agent.waitFor(new RegExp(`trace: logs stream opened ${short}`))
+    assert.doesNotMatch(agent.output(), new RegExp(`trace: logs stream closed ${short}`))
+    logs.cancel()
+    await agent.waitFor(new RegExp(`trace: logs stream closed ${short}`), 10_000)
+  })
+
+  // Last: it restarts the relay under the other tests' client.
+  test(`a followed stream of ${LINES} lines resumes after the relay restarts: no gap, no duplicate`, async () => {
+    // Bursts of 1000 lines (many share a timestamp) with pauses, so the restart falls mid-stream.
+    const container = await makeContainer(['sh', '-c', `b=0; while [ $b -lt ${LINES / 1000} ]; do seq $((b*1000+1)) $((b*1000+1000)); b=$((b+1)); sleep 0.1; done`])
+    const keyPair = DHT.keyPair()
+    await agent.allow(keyPair.publicKey.toString('hex'), 'viewer')
+    const rc = reconnectingClient({ wsUrl: relay.wsUrl, keyPair, agentKey: Buffer.from(agent.key, 'hex') })
+    const received: number[] = []
+    const states: FollowState[] = []
+    let problem: string | null = null
+    const stop = followLogs({
+      id: container.id,
+      tail: null,
+      client: () => rc.current(),
+      retryMs: 300,
+      onlines: (lines: LogLine[]) => {
+        for (const l of lines) received.push(Number(l.line))
+      },
+      onstate: (s, err) => {
+        states.push(s)
+        if (s === 'failed') problem = `${err?.code}: ${err?.message}`
+      }
+    })
+    try {
+      await until('30,000 lines before the restart', () => received.length >= 30_000)
+      const port = Number(new URL(relay.url).port)
+      await relay.stop()
+      relay = await startRelay({ bootstrap: dht.bootstrap, port })
+      await until(`all ${LINES} lines`, () => received.length >= LINES || problem !== null, 120_000)
+      await until('the end of the log', () => states.at(-1) === 'ended', 30_000)
+      assert.equal(problem, null)
+      assert.ok(rc.rebuilds >= 1, 'the relay connection was rebuilt')
+      assert.ok(states.includes('waiting'), 'the stream was cut and resumed')
+      assert.equal(received.length, LINES, 'no line twice')
+      for (let i = 0; i < LINES; i++) if (received[i] !== i + 1) assert.fail(`position ${i}: line ${received[i]}, expected ${i + 1}`)
+    } finally {
+      stop()
+      await rc.close()
+    }
+  })
+})

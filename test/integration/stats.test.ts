@@ -1,0 +1,137 @@
+// Stats through the relay from real containers: a busy one shows its CPU, an idle one near none,
+// memory as dockerode reports it, the host view lists them, and one Docker stream per container
+// is shared by every watcher and closed when the last one leaves (seen in the agent's trace).
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import os from 'node:os'
+import { randomBytes } from 'node:crypto'
+import DHT from 'hyperdht'
+import type Docker from 'dockerode'
+import { AgentClient, type ContainerStats } from '@pocketdock/protocol'
+import { startTestnet, type LocalDht } from '../harness/testnet.ts'
+import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
+import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
+import { connectRelayNode } from '../harness/relay-client.ts'
+import { memory } from '../../agent/lib/stats-compute.ts'
+
+/** Reads samples until one matches; fails after `ms` (a functional limit, not a measurement). */
+async function sampleMatching(it: AsyncIterator<ContainerStats>, pred: (s: ContainerStats) => boolean, ms = 20_000): Promise<ContainerStats[]> {
+  const seen: ContainerStats[] = []
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const next = await it.next()
+    if (next.done) break
+    seen.push(next.value)
+    if (pred(next.value)) return seen
+  }
+  throw new Error(`no matching sample; saw ${JSON.stringify(seen.map((s) => s.cpuPercent.toFixed(1)))}`)
+}
+
+describe('stats: per container and host, one shared Docker stream', () => {
+  let dht: LocalDht
+  let docker: Docker
+  let relay: RelayProcess
+  let agent: AgentProcess
+  const keys = [DHT.keyPair(), DHT.keyPair()]
+  const clients: AgentClient[] = []
+  const nodes: Array<{ destroy(): Promise<void> }> = []
+  const created: string[] = []
+
+  async function makeContainer(cmd: string[]): Promise<Docker.Container> {
+    const container = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: cmd, name: `pd-stats-${randomBytes(4).toString('hex')}`, HostConfig: { NetworkMode: 'none' } })
+    created.push(container.id)
+    await container.start()
+    return container
+  }
+
+  before(async () => {
+    process.env.POCKETDOCK_TRACE_STREAMS = '1'
+    dht = await startTestnet()
+    const dockerd = await sharedDockerd()
+    docker = dockerd.docker
+    await ensureBusyboxImage(docker)
+    relay = await startRelay({ bootstrap: dht.bootstrap })
+    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: keys.map((k) => ({ key: k.publicKey.toString('hex'), role: 'viewer' as const })) })
+    delete process.env.POCKETDOCK_TRACE_STREAMS
+    for (const keyPair of keys) {
+      const { node } = connectRelayNode(relay.wsUrl, { keyPair })
+      nodes.push(node)
+      clients.push(new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 }))
+    }
+    await Promise.all(clients.map((c) => c.ready()))
+  })
+
+  after(async () => {
+    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {})
+    for (const c of clients) await c.close().catch(() => {})
+    for (const n of nodes) await n.destroy().catch(() => {})
+    await agent?.stop()
+    await relay?.stop()
+    await dht?.destroy()
+  })
+
+  test('a busy container shows CPU above 50 %, an idle one near 0, memory as dockerode reports', async () => {
+    const busy = await makeContainer(['sh', '-c', 'yes > /dev/null'])
+    // One sleeping process, nothing forked: memory steady enough to compare.
+    const idle = await makeContainer(['sleep', '99999'])
+    const busyStats = clients[0]!.containerStats(busy.id)
+    const idleStats = clients[0]!.containerStats(idle.id)
+    try {
+      const busySeen = await sampleMatching(busyStats[Symbol.asyncIterator](), (s) => s.cpuPercent > 50)
+      assert.ok(busySeen.at(-1)!.pids >= 1)
+      const idleSeen = await sampleMatching(idleStats[Symbol.asyncIterator](), (s) => s.memoryUsed > 0)
+      // Past the first sample (no interval yet to measure CPU over), a sleeping process is near zero.
+      const idleIt = idleStats[Symbol.asyncIterator]()
+      await idleIt.next()
+      const later = (await idleIt.next()).value as ContainerStats
+      assert.ok(later.cpuPercent < 5, `idle CPU ${later.cpuPercent}`)
+      assert.ok(idleSeen.length >= 1)
+      const fromDocker = memory((await idle.stats({ stream: false })) as any)
+      const ours = later.memoryUsed
+      assert.ok(fromDocker.memoryUsed > 0)
+      assert.ok(Math.abs(ours - fromDocker.memoryUsed) <= fromDocker.memoryUsed * 0.1, `agent ${ours} B, dockerode ${fromDocker.memoryUsed} B`)
+      assert.equal(later.memoryLimit, fromDocker.memoryLimit)
+      assert.equal(later.netRxPerSec, 0, 'NetworkMode none: no traffic')
+    } finally {
+      busyStats.cancel()
+      idleStats.cancel()
+    }
+  })
+
+  test('two devices watching one container share one Docker stream, closed when both leave', async () => {
+    const container = await makeContainer(['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'])
+    const short = container.id.slice(0, 12)
+    const opened = new RegExp(`trace: stats stream opened ${short}`, 'g')
+    const closed = new RegExp(`trace: stats stream closed ${short}`, 'g')
+    const a = clients[0]!.containerStats(container.id)
+    const b = clients[1]!.containerStats(container.id)
+    await a[Symbol.asyncIterator]().next()
+    await b[Symbol.asyncIterator]().next()
+    assert.equal(agent.output().match(opened)?.length, 1, 'one Docker stream for two watchers')
+    a.cancel()
+    // Still watched by b: a sample still arrives and the stream stays open.
+    await b[Symbol.asyncIterator]().next()
+    assert.equal(agent.output().match(closed), null)
+    b.cancel()
+    await agent.waitFor(closed, 10_000)
+  })
+
+  test('the host view: host CPU and memory, and the running containers', async () => {
+    const container = await makeContainer(['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'])
+    const host = clients[0]!.hostStats()
+    try {
+      for await (const h of host) {
+        assert.equal(h.cpuCount, os.cpus().length)
+        assert.equal(h.memoryTotal, os.totalmem())
+        assert.ok(h.cpuPercent >= 0 && h.cpuPercent <= 100)
+        if (h.containers.some((c) => c.id === container.id)) break
+      }
+    } finally {
+      host.cancel()
+    }
+    const short = container.id.slice(0, 12)
+    await agent.waitFor(new RegExp(`trace: stats stream closed ${short}`), 10_000)
+  })
+})

@@ -1,0 +1,108 @@
+// The capped window of log lines kept in the browser, and merging several containers' lines by time.
+import type { LogLine } from '@pocketdock/protocol'
+import { parseDockerTime } from '@pocketdock/protocol/log-follow'
+import { parseAnsi, stripAnsi, type Segment } from './ansi.ts'
+
+/** Lines kept in the browser; older ones are dropped (the download has the whole history). */
+export const WINDOW_LINES = 10_000
+
+export interface ViewLine {
+  /** Unique and increasing in arrival order: the key for rendering. */
+  seq: number
+  /** The container's name in a merged view; null for a single container. */
+  container: string | null
+  stream: LogLine['stream']
+  time: string
+  /** Microseconds since the epoch, for ordering a merged view (0 when the line has no time). */
+  timeKey: number
+  /** The text without escape sequences: what search looks at. */
+  plain: string
+  segments: Segment[]
+}
+
+let nextSeq = 1
+
+export function toViewLine(line: LogLine, container: string | null): ViewLine {
+  const [seconds, nanos] = parseDockerTime(line.time)
+  return {
+    seq: nextSeq++,
+    container,
+    stream: line.stream,
+    time: line.time,
+    timeKey: Number.isFinite(seconds) ? seconds * 1e6 + Math.floor(nanos / 1000) : 0,
+    plain: stripAnsi(line.line),
+    segments: parseAnsi(line.line)
+  }
+}
+
+/**
+ * Appends `incoming` to `lines`. When merging, lines go in by time (each container's own lines
+ * are already in order; equal times keep arrival order). The result holds at most `cap` lines.
+ */
+export function appendLines(lines: readonly ViewLine[], incoming: ViewLine[], opts: { merge: boolean; cap?: number }): { lines: ViewLine[]; dropped: number } {
+  let out: ViewLine[]
+  if (!opts.merge || incoming.length === 0) out = lines.concat(incoming)
+  else {
+    const sorted = incoming.slice().sort((a, b) => a.timeKey - b.timeKey || a.seq - b.seq)
+    // Only the tail that is newer than the first incoming line needs merging.
+    let lo = 0
+    let hi = lines.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (lines[mid]!.timeKey <= sorted[0]!.timeKey) lo = mid + 1
+      else hi = mid
+    }
+    out = lines.slice(0, lo)
+    let i = lo
+    let j = 0
+    while (i < lines.length && j < sorted.length) out.push(lines[i]!.timeKey <= sorted[j]!.timeKey ? lines[i++]! : sorted[j++]!)
+    while (i < lines.length) out.push(lines[i++]!)
+    while (j < sorted.length) out.push(sorted[j++]!)
+  }
+  const cap = opts.cap ?? WINDOW_LINES
+  const dropped = Math.max(0, out.length - cap)
+  return { lines: dropped ? out.slice(dropped) : out, dropped }
+}
+
+/** A search as typed: plain text (case-insensitive) or a regular expression; null when empty. */
+export function makeMatcher(query: string, regex: boolean): { re: RegExp | null; error: string | null } {
+  if (!query) return { re: null, error: null }
+  try {
+    return { re: new RegExp(regex ? query : query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), error: null }
+  } catch (err) {
+    return { re: null, error: (err as Error).message }
+  }
+}
+
+export interface Piece extends Segment {
+  hit?: boolean
+}
+
+/** Splits a line's segments further where the search matches, so matches can be highlighted. */
+export function highlight(segments: Segment[], plain: string, re: RegExp | null): Piece[] {
+  if (!re) return segments
+  const ranges: Array<[number, number]> = []
+  re.lastIndex = 0
+  for (const m of plain.matchAll(re)) {
+    if (m[0].length === 0) continue
+    ranges.push([m.index!, m.index! + m[0].length])
+    if (ranges.length > 200) break
+  }
+  if (!ranges.length) return segments
+  const out: Piece[] = []
+  let offset = 0
+  for (const seg of segments) {
+    const start = offset
+    const end = offset + seg.text.length
+    let at = start
+    for (const [a, b] of ranges) {
+      if (b <= at || a >= end) continue
+      if (a > at) out.push({ ...seg, text: plain.slice(at, a) })
+      out.push({ ...seg, text: plain.slice(Math.max(a, at), Math.min(b, end)), hit: true })
+      at = Math.min(b, end)
+    }
+    if (at < end) out.push({ ...seg, text: plain.slice(at, end) })
+    offset = end
+  }
+  return out
+}
