@@ -10,6 +10,8 @@ import { HostMeter } from './stats-host.ts'
 
 /** Docker samples stats about once a second; the host view follows the same cadence. */
 const HOST_EVERY_MS = 1000
+/** The dashboard's load figures change slowly; every host card reads them this often. */
+const LOAD_EVERY_MS = 2000
 
 /** Handlers are made per session; the hub is per Docker host so that every device shares it. */
 const hubs = new WeakMap<LocalDockerHost, StatsHub>()
@@ -59,6 +61,15 @@ export function createStatsHandlers(host: LocalDockerHost): Handlers<keyof typeo
           }
         } finally {
           for (const stop of watching.values()) stop()
+        }
+      },
+      'stats.hostLoad': async (_p, _ctx, sink) => {
+        const meter = new HostMeter()
+        // The first sample would cover no time at all: wait one period first.
+        await sleep(LOAD_EVERY_MS, sink.signal)
+        while (!sink.signal.aborted) {
+          await sink.write({ at: Date.now(), ...meter.read() })
+          await sleep(LOAD_EVERY_MS, sink.signal)
         }
       }
     }

@@ -36,7 +36,19 @@ export const hostStats = struct({
 })
 export type HostStats = Decoded<typeof hostStats>
 
+/** The host alone, without its containers: cheap enough for every host card on a dashboard. */
+export const hostLoad = struct({
+  at: c.uint,
+  cpuPercent: c.float64,
+  cpuCount: c.uint,
+  memoryUsed: c.uint,
+  memoryTotal: c.uint
+})
+export type HostLoad = Decoded<typeof hostLoad>
+
 export const statsCalls = {
   'stats.container': stream('viewer', containerRef, containerStats),
-  'stats.host': stream('viewer', empty, hostStats)
+  'stats.host': stream('viewer', empty, hostStats),
+  /** Every few seconds, from the agent's /proc: no Docker stream is opened for it. */
+  'stats.hostLoad': stream('viewer', empty, hostLoad)
 } as const

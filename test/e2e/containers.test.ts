@@ -119,6 +119,8 @@ describe('containers on a phone and a tablet', () => {
     await phone.getByTestId('rtt').waitFor({ timeout: 20_000 })
     assert.match((await phone.getByTestId('rtt').textContent()) ?? '', /^\d+ ms$/)
     assert.match((await phone.getByTestId('container-counts').textContent()) ?? '', /\d+ running · \d+ paused · \d+ stopped/)
+    await phone.getByTestId('host-load').waitFor({ timeout: 20_000 })
+    assert.match((await phone.getByTestId('host-load').textContent()) ?? '', /CPU \d+ %\s*Memory \d+\.\d \/ \d+\.\d GB/)
     await screenshot(phone, 'phone-hosts')
     await expectNoSeriousA11y(phone, 'hosts screen')
     await openContainers(phone)

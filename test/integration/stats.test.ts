@@ -134,4 +134,23 @@ describe('stats: per container and host, one shared Docker stream', () => {
     const short = container.id.slice(0, 12)
     await agent.waitFor(new RegExp(`trace: stats stream closed ${short}`), 10_000)
   })
+
+  test('the dashboard’s host load: the machine’s CPU and memory, and no Docker stream opened for it', async () => {
+    const before = agent.output().split('trace: stats stream opened').length
+    const load = clients[1]!.stream('stats.hostLoad', {})
+    try {
+      const it = load[Symbol.asyncIterator]()
+      for (let i = 0; i < 2; i++) {
+        const { value } = await it.next()
+        assert.ok(value, 'a load sample arrives')
+        assert.equal(value.cpuCount, os.cpus().length)
+        assert.equal(value.memoryTotal, os.totalmem())
+        assert.ok(value.cpuPercent >= 0 && value.cpuPercent <= 100, `cpu ${value.cpuPercent}`)
+        assert.ok(value.memoryUsed > 0 && value.memoryUsed <= value.memoryTotal)
+      }
+    } finally {
+      load.cancel()
+    }
+    assert.equal(agent.output().split('trace: stats stream opened').length, before, 'hostLoad opened a Docker stats stream')
+  })
 })
