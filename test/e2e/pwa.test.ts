@@ -96,6 +96,12 @@ describe('the installable app', () => {
       assert.deepEqual(installabilityErrors, [])
       const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string }
       assert.deepEqual(manifest.errors, [], manifest.url)
+      const parsed = (await (await fetch(manifest.url)).json()) as { display: string; icons: Array<{ sizes: string; purpose?: string }> }
+      assert.equal(parsed.display, 'standalone')
+      for (const size of ['192x192', '512x512']) {
+        assert.ok(parsed.icons.some((i) => i.sizes === size && i.purpose === 'maskable'), `a maskable ${size} icon`)
+        assert.ok(parsed.icons.some((i) => i.sizes === size && i.purpose !== 'maskable'), `a plain ${size} icon`)
+      }
     } finally {
       await installable.close()
       fs.rmSync(profile, { recursive: true, force: true })
