@@ -40,5 +40,13 @@ export function ensureBuilt({ force = false } = {}) {
   const dist = path.join(root, 'web', 'dist', 'index.html')
   const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'protocol'].map((s) => path.join(root, s))
   const stale = !fs.existsSync(dist) || sources.some((s) => fs.existsSync(s) && (fs.statSync(s).isDirectory() ? newest(s) : fs.statSync(s).mtimeMs) > fs.statSync(dist).mtimeMs)
-  if (force || stale) run('npm', ['run', '--silent', '-w', 'web', 'build'], 'building the app')
+  if (!force && !stale) return
+  // Built aside, then swapped in, so a relay serving web/dist never sees it half-written.
+  const next = `dist-next-${process.pid}`
+  run('npm', ['run', '--silent', '-w', 'web', 'build', '--', '--outDir', next], 'building the app')
+  const web = path.join(root, 'web')
+  const old = path.join(web, `dist-old-${process.pid}`)
+  if (fs.existsSync(path.join(web, 'dist'))) fs.renameSync(path.join(web, 'dist'), old)
+  fs.renameSync(path.join(web, next), path.join(web, 'dist'))
+  fs.rmSync(old, { recursive: true, force: true })
 }
