@@ -2,52 +2,24 @@
 // dockerd. Every outcome is checked with dockerode, not with pocketdock's own client.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import type Docker from 'dockerode'
 import type { Browser, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, TABLET, axeSerious, describeViolations, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
-
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
-const IMAGE = 'pocketdock/busybox:test'
+import { PHONE, TABLET, expectNoSeriousA11y, pairFromLink, screenshot } from '../harness/browser.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { until } from '../harness/until.ts'
 
 describe('containers on a phone and a tablet', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
-  let agent: AgentProcess
+  let stack: AppStack
   let docker: Docker
   let browser: Browser
   let phone: Page
-  const created: Docker.Container[] = []
+  let run = ''
   const pageErrors: string[] = []
-  const run = `${Date.now() % 100000}`
 
-  async function invite(role: string): Promise<string> {
-    const out = await agent.cli(['invite', '--role', role, '--relay-url', relay.url])
-    assert.equal(out.code, 0, out.stderr)
-    return /pair link: (\S+)/.exec(out.stdout)![1]!
-  }
-
-  async function container(name: string, opts: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
-    const c = await docker.createContainer({ Image: IMAGE, name: `${name}-${run}`, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' }, ...opts })
-    created.push(c)
-    return c
-  }
-
+  const invite = (role: 'viewer' | 'operator' | 'admin') => stack.invite(role)
+  const container = (name: string, opts: Partial<Docker.ContainerCreateOptions> = {}) => stack.container(name, opts)
   const row = (page: Page, name: string) => page.locator(`[data-testid="container-row"][data-name="${name}-${run}"]`)
   const dockerState = async (c: Docker.Container) => (await c.inspect()).State.Status
-
-  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
 
   async function longPress(page: Page, name: string): Promise<void> {
     const box = (await row(page, name).boundingBox())!
@@ -71,46 +43,16 @@ describe('containers on a phone and a tablet', () => {
     await page.getByTestId('container-list').waitFor({ timeout: 30_000 })
   }
 
-  /** Every visible control is at least 44 px tall and wide (a checkbox counts by its label). */
-  async function expectThumbSizedTargets(page: Page, screen: string): Promise<void> {
-    const small = await page.evaluate(() => {
-      const out: string[] = []
-      for (const el of document.querySelectorAll<HTMLElement>('button, a[href], select, input, [role="tab"]')) {
-        const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.closest('label') ?? el) : el
-        const r = target.getBoundingClientRect()
-        if (r.width === 0 || r.height === 0 || target.closest('[aria-hidden="true"], .visually-hidden')) continue
-        if (r.height < 44 || r.width < 44) out.push(`${target.tagName.toLowerCase()} "${(target.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`)
-      }
-      return out
-    })
-    assert.deepEqual(small, [], `${screen}: controls smaller than 44 px`)
-  }
-
-  async function expectNoSeriousA11y(page: Page, screen: string): Promise<void> {
-    await expectThumbSizedTargets(page, screen)
-    const violations = await axeSerious(page)
-    assert.equal(violations.length, 0, `${screen}:\n${describeViolations(violations)}`)
-  }
-
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
-    browser = await launchChromium()
+    stack = await startAppStack()
+    ;({ docker, browser, run } = stack)
     phone = await (await browser.newContext(PHONE)).newPage()
     phone.on('pageerror', (err) => pageErrors.push(err.message))
     await pairFromLink(phone, await invite('admin'))
   })
 
   after(async () => {
-    await browser?.close()
-    for (const c of created) await c.remove({ force: true, v: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('a container started from outside appears without a reload; a long-press stop leaves it exited', async (t) => {

@@ -6,21 +6,19 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import DHT from 'hyperdht'
 import b4a from 'b4a'
 import os from 'node:os'
 import { type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { AgentClient, pairWithInvite } from '@pocketdock/protocol'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import type { RelayProcess } from '../harness/relay-process.ts'
+import { startAppStack, WEB_DIST, type AppStack } from '../harness/app-stack.ts'
+import { until as waitUntil } from '../harness/until.ts'
 import { launchChromium, PHONE } from '../harness/browser.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 import { AUDIT_PAGE } from '../../web/src/lib/audit/audit-page.ts'
 
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 const SHOTS = process.env.POCKETDOCK_SCREENSHOT_DIR
 
 /**
@@ -59,7 +57,7 @@ function writeQrVideo(modules: boolean[][], file: string): void {
 }
 
 describe('pairing from the phone', () => {
-  let dht: LocalDht
+  let stack: AppStack
   let relay: RelayProcess
   let agent: AgentProcess
   let browser: Browser
@@ -86,13 +84,7 @@ describe('pairing from the phone', () => {
 
   const connectedLines = () => agent.output().match(/^connected: /gm)?.length ?? 0
 
-  async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-    const end = Date.now() + timeoutMs
-    while (!(await check())) {
-      if (Date.now() > end) assert.fail(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 200))
-    }
-  }
+  const until = (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => waitUntil(check, what, ms, 200)
 
   async function noSideScroll(p: Page, where: string): Promise<void> {
     const layout = await p.evaluate(() => ({
@@ -111,22 +103,16 @@ describe('pairing from the phone', () => {
 
   before(async () => {
     assert.ok(fs.existsSync(`${WEB_DIST}/index.html`), `${WEB_DIST}/index.html is missing: build the app first (npm run build)`)
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    dockerVersion = (await dockerd.docker.version()).Version
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'pairing-host' })
-    browser = await launchChromium()
+    stack = await startAppStack({ agentName: 'pairing-host' })
+    ;({ relay, agent, browser } = stack)
+    dockerVersion = (await stack.docker.version()).Version
     phone = await browser.newContext(PHONE)
     page = await phone.newPage()
     page.on('pageerror', (err) => pageErrors.push(err.message))
   })
 
   after(async () => {
-    await browser?.close()
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('opening only the printed link pairs the phone, which then shows the host connected', async () => {

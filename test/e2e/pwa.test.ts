@@ -8,28 +8,19 @@ import os from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type Docker from 'dockerode'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, launchChromium, launchPersistentPhone, pairFromLink, screenshot } from '../harness/browser.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import { launchPersistentPhone, screenshot } from '../harness/browser.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { until as waitUntil } from '../harness/until.ts'
 
 const WEB = fileURLToPath(new URL('../../web', import.meta.url))
 
 describe('the installable app', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
-  let agent: AgentProcess
-  let docker: Docker
-  let browser: Browser
+  let stack: AppStack
   let context: BrowserContext
   let page: Page
   const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-webroot-'))
-  const created: Docker.Container[] = []
-  const run = `${Date.now() % 100000}`
+  const until = (check: () => Promise<boolean>, what: string) => waitUntil(check, what, 15_000)
 
   /** Builds the app into the relay's web root, as a deploy would. */
   function deploy(buildId: string): void {
@@ -47,35 +38,15 @@ describe('the installable app', () => {
     throw new Error('vite is not installed')
   }
 
-  async function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-    const end = Date.now() + ms
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
     deploy('first')
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'home' })
-    browser = await launchChromium()
-    context = await browser.newContext(PHONE)
-    page = await context.newPage()
-    const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
-    await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
+    stack = await startAppStack({ webRoot, agentName: 'home' })
+    page = await stack.pairedPage('admin')
+    context = page.context()
   })
 
   after(async () => {
-    await browser?.close()
-    for (const c of created) await c.remove({ force: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
     fs.rmSync(webRoot, { recursive: true, force: true })
   })
 
@@ -85,7 +56,7 @@ describe('the installable app', () => {
     const installable = await launchPersistentPhone(profile)
     try {
       const app = installable.pages()[0] ?? (await installable.newPage())
-      await app.goto(relay.url)
+      await app.goto(stack.relay.url)
       await app.getByTestId('device-key').waitFor({ timeout: 15_000 })
       await until(() => app.evaluate(() => navigator.serviceWorker.controller !== null).catch(() => false), 'the service worker to control the page').catch(async () => {
         await app.reload()
@@ -109,14 +80,13 @@ describe('the installable app', () => {
   })
 
   test('a container killed from outside raises an in-app alert', async (t) => {
-    const victim = await docker.createContainer({ Image: 'pocketdock/busybox:test', name: `victim-${run}`, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' } })
-    created.push(victim)
+    const victim = await stack.container('victim')
     await victim.start()
     await page.getByTestId('nav-containers').click()
-    await page.locator(`[data-testid="container-row"][data-name="victim-${run}"][data-state="running"]`).waitFor({ timeout: 10_000 })
+    await page.locator(`[data-testid="container-row"][data-name="victim-${stack.run}"][data-state="running"]`).waitFor({ timeout: 10_000 })
     const killed = performance.now()
     await victim.kill()
-    const alert = page.getByTestId('alert').filter({ hasText: `victim-${run} stopped` })
+    const alert = page.getByTestId('alert').filter({ hasText: `victim-${stack.run} stopped` })
     await alert.waitFor({ timeout: 5000 })
     t.diagnostic(`alert shown ${Math.round(performance.now() - killed)} ms after the kill`)
     assert.match((await alert.textContent()) ?? '', /home · victim-\d+ stopped: Exited \(137\)/)
@@ -133,8 +103,8 @@ describe('the installable app', () => {
     await page.getByTestId('nav-containers').click()
     await page.getByTestId('stale-list').waitFor({ timeout: 10_000 })
     assert.match((await page.getByTestId('stale-list').textContent()) ?? '', /Offline: the list as of (just now|\d+ min ago)/)
-    await page.locator(`[data-testid="container-row"][data-name="victim-${run}"]`).waitFor({ timeout: 5000 })
-    await page.getByRole('button', { name: `Actions for victim-${run}` }).click()
+    await page.locator(`[data-testid="container-row"][data-name="victim-${stack.run}"]`).waitFor({ timeout: 5000 })
+    await page.getByRole('button', { name: `Actions for victim-${stack.run}` }).click()
     await page.getByTestId('actions-blocked').waitFor()
     assert.ok(await page.getByTestId('action-sheet').locator('[data-action="start"]').isDisabled(), 'actions are disabled offline')
     await screenshot(page, 'phone-offline')

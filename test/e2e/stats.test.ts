@@ -3,55 +3,27 @@
 // agent's Docker stats stream (seen in the agent's trace).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
-import type Docker from 'dockerode'
-import type { Browser, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
-
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
+import type { Page } from 'playwright-core'
+import { screenshot } from '../harness/browser.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
 
 describe('stats on a phone', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
-  let agent: AgentProcess
-  let docker: Docker
-  let browser: Browser
+  let stack: AppStack
   let phone: Page
-  const created: Docker.Container[] = []
-  const run = `${Date.now() % 100000}`
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    process.env.POCKETDOCK_TRACE_STREAMS = '1'
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
-    delete process.env.POCKETDOCK_TRACE_STREAMS
-    browser = await launchChromium()
-    phone = await (await browser.newContext(PHONE)).newPage()
-    const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-    await pairFromLink(phone, /pair link: (\S+)/.exec(out.stdout)![1]!)
+    stack = await startAppStack({ agentEnv: { POCKETDOCK_TRACE_STREAMS: '1' } })
+    phone = await stack.pairedPage('viewer')
   })
 
   after(async () => {
-    await browser?.close()
-    for (const c of created) await c.remove({ force: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('a busy container shows CPU above 50 % and a chart; leaving the screen closes the Docker stream', async () => {
-    const name = `busy-${run}`
-    const c = await docker.createContainer({ Image: BUSYBOX_IMAGE, name, Cmd: ['sh', '-c', 'yes > /dev/null'], HostConfig: { NetworkMode: 'none' } })
-    created.push(c)
+    const { agent } = stack
+    const c = await stack.container('busy', { Cmd: ['sh', '-c', 'yes > /dev/null'] })
+    const name = `busy-${stack.run}`
     await c.start()
     const short = c.id.slice(0, 12)
 

@@ -1,5 +1,6 @@
 // Debian's Chromium through Playwright (it cannot download its own browser here), the device
 // profiles the tests use, and the app-level steps several tests share.
+import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
@@ -85,4 +86,26 @@ export async function axeSerious(page: Page): Promise<AxeViolation[]> {
 
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n')
+}
+
+/** Every visible control is at least 44 px tall and wide (a checkbox counts by its label). */
+export async function expectThumbSizedTargets(page: Page, screen: string): Promise<void> {
+  const small = await page.evaluate(() => {
+    const out: string[] = []
+    for (const el of document.querySelectorAll<HTMLElement>('button, a[href], select, input, [role="tab"]')) {
+      const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.closest('label') ?? el) : el
+      const r = target.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0 || target.closest('[aria-hidden="true"], .visually-hidden')) continue
+      if (r.height < 44 || r.width < 44) out.push(`${target.tagName.toLowerCase()} "${(target.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`)
+    }
+    return out
+  })
+  assert.deepEqual(small, [], `${screen}: controls smaller than 44 px`)
+}
+
+/** Thumb-sized targets, and no serious or critical axe-core finding. */
+export async function expectNoSeriousA11y(page: Page, screen: string): Promise<void> {
+  await expectThumbSizedTargets(page, screen)
+  const violations = await axeSerious(page)
+  assert.equal(violations.length, 0, `${screen}:\n${describeViolations(violations)}`)
 }
