@@ -7,6 +7,7 @@ import { createContainerHandlers } from './container-handlers.ts'
 import { createDeviceHandlers, type DeviceHandlerDeps } from './device-handlers.ts'
 import { createStatsHandlers } from './stats-handlers.ts'
 import { createTerminalHandlers } from './terminal-handlers.ts'
+import { createResourceHandlers } from './resource-handlers.ts'
 
 export type { CallContext, StreamSink, Handlers } from './handler-types.ts'
 
@@ -22,6 +23,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const devices = createDeviceHandlers(deps)
   const stats = createStatsHandlers(host)
   const terminal = createTerminalHandlers(host)
+  const resources = createResourceHandlers(host)
   return {
     unary: {
       'system.info': async () => ({ ...(await host.systemInfo()), name: agentName }),
@@ -29,7 +31,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...devices.unary,
       ...containers.unary,
       ...stats.unary,
-      ...terminal.unary
+      ...terminal.unary,
+      ...resources.unary
     },
     streams: {
       'system.events': async (params, _ctx, sink) => {
@@ -40,7 +43,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...devices.streams,
       ...containers.streams,
       ...stats.streams,
-      ...terminal.streams
+      ...terminal.streams,
+      ...resources.streams
     }
   }
 }

@@ -8,6 +8,10 @@ import { deviceCalls } from './device-calls.ts'
 import { containerCalls } from './container-calls.ts'
 import { statsCalls } from './stats-calls.ts'
 import { terminalCalls } from './terminal-calls.ts'
+import { imageCalls } from './image-calls.ts'
+import { volumeCalls } from './volume-calls.ts'
+import { networkCalls } from './network-calls.ts'
+import { deployCalls } from './deploy-calls.ts'
 
 export * from './call-spec.ts'
 export * from './system-calls.ts'
@@ -15,8 +19,13 @@ export * from './device-calls.ts'
 export * from './container-calls.ts'
 export * from './stats-calls.ts'
 export * from './terminal-calls.ts'
+export * from './run-spec.ts'
+export * from './image-calls.ts'
+export * from './volume-calls.ts'
+export * from './network-calls.ts'
+export * from './deploy-calls.ts'
 
-export const calls = { ...systemCalls, ...deviceCalls, ...containerCalls, ...statsCalls, ...terminalCalls } as const
+export const calls = { ...systemCalls, ...deviceCalls, ...containerCalls, ...statsCalls, ...terminalCalls, ...imageCalls, ...volumeCalls, ...networkCalls, ...deployCalls } as const
 
 export type Calls = typeof calls
 export type CallName = keyof Calls
