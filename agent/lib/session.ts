@@ -151,7 +151,7 @@ export class Session {
       const handler = (this.opts.handlers.unary as Record<string, (p: unknown, ctx: unknown) => Promise<unknown>>)[method]
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       const result = await handler(decoded, { device: this.device, signal: this.abort.signal })
-      if (spec.mutating) this.audit(method, target, null)
+      if (spec.mutating) this.audit(method, target, null, spec.failure?.(result) ?? null)
       if (!this.closed) this.channel.send({ type: FrameType.RESULT, id, result: this.fitting(c.encode(spec.result, result)) })
     } catch (err) {
       const error = this.toProtocolError(err, method)
@@ -163,15 +163,15 @@ export class Session {
   }
 
   /** Mutating calls go to the audit log with their outcome, refused ones included. */
-  private audit(method: string, target: string, error: ProtocolError | null): void {
+  private audit(method: string, target: string, error: ProtocolError | null, failure: string | null = null): void {
     try {
       this.opts.audit.append({
         device: this.device.publicKey.slice(0, 16),
         deviceName: this.device.name,
         call: method,
         target,
-        outcome: error ? 'error' : 'ok',
-        error: error ? `${error.code}: ${error.message}` : ''
+        outcome: error || failure ? 'error' : 'ok',
+        error: error ? `${error.code}: ${error.message}` : (failure ?? '')
       })
     } catch (err) {
       this.opts.log.error(`audit log: could not append ${method}: ${(err as Error).message}`)

@@ -11,6 +11,8 @@ export interface UnaryCall<P, R> {
   mutating: boolean
   /** What the call acts on, for the audit log (a container id, a device key…). */
   target?: (params: P) => string
+  /** For calls that answer a refusal as a result (field errors), what the audit log records as the error. */
+  failure?: (result: R) => string | null
   params: Encoder<P>
   result: Encoder<R>
 }
@@ -35,12 +37,16 @@ interface CallOptions<P> {
   target?: (params: P) => string
 }
 
+interface UnaryOptions<P, R> extends CallOptions<P> {
+  failure?: (result: R) => string | null
+}
+
 interface StreamOptions<P, In> extends CallOptions<P> {
   input?: Encoder<In>
 }
 
-export function unary<P, R>(role: Role, params: Encoder<P>, result: Encoder<R>, opts: CallOptions<P> = {}): UnaryCall<P, R> {
-  return { kind: 'unary', role, mutating: opts.mutating ?? false, target: opts.target, params, result }
+export function unary<P, R>(role: Role, params: Encoder<P>, result: Encoder<R>, opts: UnaryOptions<P, R> = {}): UnaryCall<P, R> {
+  return { kind: 'unary', role, mutating: opts.mutating ?? false, target: opts.target, failure: opts.failure, params, result }
 }
 
 export function stream<P, I, In = never>(role: Role, params: Encoder<P>, item: Encoder<I>, opts: StreamOptions<P, In> = {}): StreamCall<P, I, In> {

@@ -54,12 +54,22 @@ export const projectResult = struct({
 })
 export type ProjectResult = Decoded<typeof projectResult>
 
-const byProject = { mutating: true, target: (p: ProjectParams) => p.project }
+const byProject = {
+  mutating: true,
+  target: (p: ProjectParams) => p.project,
+  failure: (r: ProjectResult) => {
+    const failed = r.results.filter((x) => !x.ok)
+    return failed.length ? `${failed.length} of ${r.results.length} failed: ${failed.map((x) => `${x.name}: ${x.error ?? ''}`).join('; ')}`.slice(0, 500) : null
+  }
+}
 
 export const deployCalls = {
   'containers.create': unary('admin', runSpec, createResult, {
     mutating: true,
-    target: (p: RunSpec) => `${p.name || '(unnamed)'} from ${p.image}`.slice(0, 200)
+    target: (p: RunSpec) => `${p.name || '(unnamed)'} from ${p.image}`.slice(0, 200),
+    // Refused with field errors, or created but not started: the log says so, not "ok".
+    failure: (r: CreateResult) =>
+      !r.ok ? `refused: ${r.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`.slice(0, 500) : r.startError ? `created ${r.name}, start failed: ${r.startError}`.slice(0, 500) : null
   }),
   /** The RunSpec that would make this container again, named <name>-copy. */
   'containers.config': unary('admin', containerRef, runSpec),

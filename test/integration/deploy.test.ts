@@ -114,6 +114,11 @@ describe('run a container, duplicate it, compose projects', () => {
     assert.deepEqual((await refused({ env: [{ key: 'A=B', value: '' }], mounts: [{ type: 'bind', source: 'relative', target: '/x', readOnly: false }] })).map((e) => e.field), ['env[0].key', 'mounts[0].source'])
     assert.equal((await docker.listContainers({ all: true })).length, before, 'no container was created')
     assert.deepEqual(await docker.listContainers({ all: true, filters: { name: [`pd-bad-${stack.run}`] } }), [])
+    // A refusal answered as field errors is not an "ok" in the audit log.
+    const { entries } = await stack.admin.call('audit.list', { limit: 500, before: null, device: null })
+    const attempt = entries.find((e) => e.call === 'containers.create' && e.target === `pd-bad-${stack.run} from pocketdock/never-pulled:1`)
+    assert.equal(attempt?.outcome, 'error', JSON.stringify(attempt))
+    assert.match(attempt?.error ?? '', /^refused: image: Image "pocketdock\/never-pulled:1" is not on this host/)
   })
 
   test('containers.config, one env value changed and a new name: the copy differs in that value and its name only', async () => {
@@ -161,6 +166,10 @@ describe('run a container, duplicate it, compose projects', () => {
     assert.match(result.startError ?? '', /no such file or directory|not found/)
     const info = await docker.getContainer(result.id).inspect()
     assert.equal(info.State.Status, 'created')
+    const { entries } = await stack.admin.call('audit.list', { limit: 500, before: null, device: null })
+    const audited = entries.find((e) => e.call === 'containers.create' && e.target.startsWith(`${name} from`))
+    assert.equal(audited?.outcome, 'error')
+    assert.match(audited?.error ?? '', new RegExp(`^created ${name}, start failed: `))
     // The app offers removal; it works.
     await stack.admin.removeContainer(result.id)
     assert.deepEqual(await docker.listContainers({ all: true, filters: { name: [name] } }), [])
