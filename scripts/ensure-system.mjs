@@ -34,8 +34,17 @@ if (missing.length && isRoot && onPath('apt-get')) {
     // Keep changed config files as they are instead of asking.
     ['install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...pkgs]
   ]
-  for (const args of steps) {
-    if (spawnSync('apt-get', args, { env, stdio: ['ignore', log, log] }).status !== 0) break
+  // Packages must not start their own services (dockerd, a registry on :5000): the tests start
+  // private ones on loopback. Debian's policy-rc.d hook says so for this install only.
+  const policy = '/usr/sbin/policy-rc.d'
+  const ownPolicy = !fs.existsSync(policy)
+  if (ownPolicy) fs.writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 })
+  try {
+    for (const args of steps) {
+      if (spawnSync('apt-get', args, { env, stdio: ['ignore', log, log] }).status !== 0) break
+    }
+  } finally {
+    if (ownPolicy) fs.rmSync(policy, { force: true })
   }
   fs.closeSync(log)
   missing = PARTS.filter((p) => !p.ok())
