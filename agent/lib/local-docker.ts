@@ -1,6 +1,5 @@
 // The Docker host as the agent sees it: dockerode on a local socket. Implements the same
 // DockerHostClient interface as the remote client, so benchmarks compare like with like.
-import { StringDecoder } from 'node:string_decoder'
 import Docker from 'dockerode'
 import type {
   Cancellable,
@@ -21,6 +20,7 @@ import type {
   SystemInfo
 } from '@pocketdock/protocol'
 import { dockerError } from './docker-errors.ts'
+import { jsonLines } from './json-lines.ts'
 import { MAX_STOP_TIMEOUT_S, checkId, checkNewName, checkSignal, checkTimeout } from './container-params.ts'
 import { listSummaries } from './container-list.ts'
 import { detailsFromInspect } from './container-mapping.ts'
@@ -77,19 +77,8 @@ export class LocalDockerHost implements DockerHostClient {
         } catch (err) {
           throw dockerError(err, socketPath)
         }
-        let rest = ''
-        // A multi-byte character (in a label, say) may be split across chunks.
-        const text = new StringDecoder('utf8')
         try {
-          for await (const chunk of source) {
-            rest += text.write(chunk as Buffer)
-            let nl: number
-            while ((nl = rest.indexOf('\n')) >= 0) {
-              const line = rest.slice(0, nl).trim()
-              rest = rest.slice(nl + 1)
-              if (line) yield toEvent(JSON.parse(line))
-            }
-          }
+          for await (const event of jsonLines(source as AsyncIterable<Buffer>)) yield toEvent(event)
         } catch (err) {
           if (abort.signal.aborted) return
           throw dockerError(err, socketPath)
