@@ -72,6 +72,11 @@ export class ContainerStore {
     return this.pending[id] ?? (recent && recent.until >= Date.now() ? recent.action : undefined)
   }
 
+  /** Containers this device acts on through another call (a whole compose project): their changes are its own, not news. */
+  expectChanges(ids: readonly string[], action: ContainerAction, forMs = 0): void {
+    for (const id of ids) this.recent.set(id, { action, until: Date.now() + forMs + OWN_ACTION_MS })
+  }
+
   get(id: string): ContainerSummary | undefined {
     return this.containers.find((c) => c.id === id)
   }

@@ -3,16 +3,24 @@
 export const TABS = ['hosts', 'containers', 'device'] as const
 export type Tab = (typeof TABS)[number]
 
+/** A host's screens beyond its containers (admin only); `toolArg` is what it opens on, e.g. a container to duplicate. */
+export const TOOLS = ['images', 'volumes', 'networks', 'templates', 'run'] as const
+export type Tool = (typeof TOOLS)[number]
+
 export interface Place {
   tab: Tab
   hostKey: string | null
   containerId: string | null
+  tool?: Tool | null
+  toolArg?: string | null
 }
 
 export class Navigation {
   tab = $state<Tab>('hosts')
   hostKey = $state<string | null>(null)
   containerId = $state<string | null>(null)
+  tool = $state<Tool | null>(null)
+  toolArg = $state<string | null>(null)
 
   constructor() {
     const saved = history.state as Partial<Place> | null
@@ -24,8 +32,8 @@ export class Navigation {
   }
 
   go(change: Partial<Place>): void {
-    const next: Place = { tab: this.tab, hostKey: this.hostKey, containerId: this.containerId, ...change }
-    if (next.tab === this.tab && next.hostKey === this.hostKey && next.containerId === this.containerId) return
+    const next: Place = { tab: this.tab, hostKey: this.hostKey, containerId: this.containerId, tool: null, toolArg: null, ...change }
+    if (next.tab === this.tab && next.hostKey === this.hostKey && next.containerId === this.containerId && next.tool === this.tool && next.toolArg === this.toolArg) return
     this.restore(next)
     history.pushState(next, '', location.pathname + location.search)
   }
@@ -36,9 +44,17 @@ export class Navigation {
     else this.go({ containerId: null })
   }
 
+  /** Leaves a host screen (images, run…): back through history when it was opened from within the app. */
+  closeTool(): void {
+    if ((history.state as Place | null)?.tool) history.back()
+    else this.go({ tool: null })
+  }
+
   private restore(place: Place): void {
     this.tab = place.tab
     this.hostKey = place.hostKey
     this.containerId = place.containerId
+    this.tool = place.tool ?? null
+    this.toolArg = place.toolArg ?? null
   }
 }
