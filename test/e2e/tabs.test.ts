@@ -26,6 +26,7 @@ test('a second tab waits, takes over on a tap, and the first takes it back when 
   const second = await first.context().newPage()
   await second.goto(stack.relay.url)
   await elsewhere(second).waitFor({ timeout: 15_000 })
+  assert.equal((await second.getByTestId('relay-state').textContent())?.trim(), 'Connected in another tab')
   await screenshot(second, 'phone-tab-elsewhere')
   // The first tab keeps its connection, and keeps it (no ping-pong between the tabs).
   await connected(first).waitFor({ timeout: 15_000 })
