@@ -1,13 +1,13 @@
 // The system parts the tests need: dockerd (with its containerd and runc), Debian's static busybox
 // (the test image is made from it), Chromium (the e2e browser), ss (iproute2) and an image
-// registry (docker-registry) for the pull tests. As root with apt-get it installs what is missing;
-// otherwise it says in one line what is missing and exits 1.
+// registry (docker-registry) for the pull tests, strace for the blind-relay test. As root with
+// apt-get it installs what is missing; otherwise it says in one line what is missing and exits 1.
 // Plain Node without dependencies: it runs before `npm ci` on a fresh clone.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 
 // Everything `npm test` may install, in one apt-get call (the same list as .ci/run).
-const PACKAGES = ['docker.io', 'busybox-static', 'chromium', 'iproute2', 'fonts-dejavu-core', 'docker-registry']
+const PACKAGES = ['docker.io', 'busybox-static', 'chromium', 'iproute2', 'fonts-dejavu-core', 'docker-registry', 'strace']
 const LOG = '/tmp/pocketdock-apt.log'
 
 const PARTS = [
@@ -17,6 +17,8 @@ const PARTS = [
   { what: 'static /bin/busybox', ok: () => isStaticElf('/bin/busybox'), pkg: 'busybox-static' },
   { what: 'chromium', ok: () => fs.existsSync('/usr/bin/chromium'), pkg: 'chromium' },
   { what: 'ss', ok: () => onPath('ss'), pkg: 'iproute2' },
+  // The blind-relay test reads what the relay process forwards (test/harness/syscall-tap.ts).
+  { what: 'strace', ok: () => onPath('strace'), pkg: 'strace' },
   // The pull tests run it as their own process on 127.0.0.1, never as the package's service.
   { what: 'docker-registry', ok: () => fs.existsSync('/usr/bin/docker-registry'), pkg: 'docker-registry' }
 ]

@@ -5,7 +5,7 @@ import os from 'node:os'
 import Hyperswarm from 'hyperswarm'
 import DHT from 'hyperdht'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import { dhtOptionsFor } from '@pocketdock/protocol/bootstrap'
+import { declineHolepunching, dhtOptionsFor } from '@pocketdock/protocol/bootstrap'
 import { HEARTBEAT_TIMEOUT_MS } from '@pocketdock/protocol'
 import { Allowlist } from './allowlist.ts'
 import { AuditLog } from './audit-log.ts'
@@ -58,6 +58,7 @@ export class Agent {
     this.host = new LocalDockerHost(opts.dockerSocket)
     const dht = new DHT(dhtOptionsFor(opts.bootstrap))
     this.swarm = new Hyperswarm({ keyPair, dht, firewall: (key) => this.firewall(key) })
+    declineHolepunching((this.swarm as unknown as { server: unknown }).server)
     this.swarm.on('connection', (conn) => this.onconnection(conn))
     this.pairing = new PairingServer({
       dht,

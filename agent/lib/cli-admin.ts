@@ -1,7 +1,6 @@
 // The shell commands that manage who may connect: invite, devices, revoke, audit. They work on the
 // state dir directly; a running agent picks changes up (the allowlist is watched).
 import os from 'node:os'
-import QRCode from 'qrcode'
 import { isRole, type Role } from '@pocketdock/protocol'
 import { Allowlist } from './allowlist.ts'
 import { AuditLog } from './audit-log.ts'
@@ -36,6 +35,8 @@ export async function inviteCommand(stateDir: string, opts: { role?: string; ttl
   console.log(`Invite ${record.id}: pairs one device as ${role}, once, until ${until.toLocaleString()} (${formatDuration(ttlMs)}).`)
   if (relayUrl) {
     const link = `${relayUrl.replace(/\/+$/, '')}/#pair=${token}`
+    // Loaded here, not with the module: ~10 MB that a running agent would carry for nothing.
+    const { default: QRCode } = await import('qrcode')
     console.log(await QRCode.toString(link, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
     console.log('Scan the code with the phone, or open this link on it:')
     console.log(`pair link: ${link}`)

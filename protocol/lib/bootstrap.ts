@@ -35,9 +35,45 @@ export function dhtHostFor(bootstrap: readonly BootstrapNode[]): string | undefi
  * hyperdht's holepunch, which failed about 2 times in 3 here (the connect "opens" but the server
  * never sees it).
  */
-export function dhtOptionsFor(list: readonly string[] | undefined): { bootstrap?: BootstrapNode[]; host?: string; firewalled?: boolean } {
+export function dhtOptionsFor(list: readonly string[] | undefined): {
+  bootstrap?: BootstrapNode[]
+  host?: string
+  firewalled?: boolean
+  quickFirewall?: boolean
+} {
   if (!list?.length) return {}
   const bootstrap = parseBootstrap(list)
   const host = dhtHostFor(bootstrap)
-  return host === '127.0.0.1' ? { bootstrap, host, firewalled: false } : { bootstrap }
+  if (host !== '127.0.0.1') return { bootstrap }
+  // Stays firewalled: a node that found itself reachable would be connected to directly.
+  if (noHolepunch()) return { bootstrap, host, firewalled: true, quickFirewall: false }
+  return { bootstrap, host, firewalled: false }
+}
+
+/**
+ * Meant for tests (`POCKETDOCK_NO_HOLEPUNCH=1`): this process's DHT node acts as if it were behind
+ * a NAT that cannot be holepunched. On loopback every UDP packet arrives, so a punch cannot really
+ * fail; instead the node says it is firewalled and declines to punch or to try a LAN shortcut
+ * (hyperdht's own `holepunch` hooks, as Holepunch's relaying tests use them). Two such nodes then
+ * reach each other only through a blind relay. Set per process, in that process's environment.
+ */
+export function noHolepunch(): boolean {
+  return typeof process !== 'undefined' && process.env?.POCKETDOCK_NO_HOLEPUNCH === '1'
+}
+
+/** hyperdht connect options that decline holepunching, or none. */
+export function holepunchConnectOptions(): { holepunch?: () => boolean; localConnection?: boolean } {
+  return noHolepunch() ? { holepunch: () => false, localConnection: false } : {}
+}
+
+/**
+ * The same for a hyperdht server the process runs (Hyperswarm makes its server without passing
+ * these, so they are set on it: hyperdht 6.34's `holepunch: false` and `shareLocalAddress: false`).
+ */
+export function declineHolepunching(server: unknown): void {
+  if (!noHolepunch()) return
+  const s = server as { holepunch: () => boolean; _neverPunch: boolean; _shareLocalAddress: boolean }
+  s.holepunch = () => false
+  s._neverPunch = true
+  s._shareLocalAddress = false
 }

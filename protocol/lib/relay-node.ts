@@ -32,5 +32,9 @@ export function createRelayNode(socket: unknown, opts: { keyPair: KeyPair; custo
     custodial: opts.custodial ?? false
   })
   fileStreamsOnOpen(node)
+  // dht-relay 0.4.3 keeps the socket's opening as a promise that rejects unobserved when the socket
+  // fails before it opens (the relay is down): an unhandled rejection. The socket's own close and
+  // error events report that failure; this only observes the promise.
+  node.ready().catch(() => {})
   return node
 }

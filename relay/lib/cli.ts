@@ -25,6 +25,14 @@ Non-custodial only: a client that offers its secret key is refused.
   --idle-timeout SECONDS    close a socket silent this long (default ${DEFAULTS.idleTimeoutMs / 1000}; clients ping every 15)
   --handshake-timeout SECONDS
                             close a socket that has not sent dht-relay's handshake by then (default ${DEFAULTS.handshakeTimeoutMs / 1000})
+  --max-sessions-per-ip N   concurrent sessions from one address; one more is closed with 4429
+                            (default ${DEFAULTS.maxSessionsPerIp}; 0: no cap, e.g. behind a proxy that hides addresses)
+  --max-buffered-bytes N    bytes queued for a client that does not read before it is cut off
+                            (default ${DEFAULTS.maxBufferedBytes})
+  --blind-relay KEY         a blind relay (64 hex) to go through when an agent cannot be holepunched; repeatable
+  --offer-blind-relay       also run a blind relay on this relay's DHT node, for peers that cannot holepunch;
+                            its key is printed and in /healthz
+  --blind-relay-seed HEX    32-byte seed (64 hex) that keeps the offered blind relay's key across restarts
   -h, --help                this text
 
 GET /healthz answers {"ok":true,"uptime":…,"sessions":…,"maxSessions":…,"version":…}.`
@@ -59,6 +67,11 @@ export function parseRelayArgs(argv: string[]): RelayOptions | 'help' {
         'max-message-bytes': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'handshake-timeout': { type: 'string' },
+        'max-sessions-per-ip': { type: 'string' },
+        'max-buffered-bytes': { type: 'string' },
+        'blind-relay': { type: 'string', multiple: true },
+        'offer-blind-relay': { type: 'boolean' },
+        'blind-relay-seed': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -77,6 +90,13 @@ export function parseRelayArgs(argv: string[]): RelayOptions | 'help' {
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
+  const hex64 = (value: string, flag: string) => {
+    if (!/^[0-9a-f]{64}$/i.test(value)) throw new UsageError(`--${flag} expects 64 hex characters, got "${value}"`)
+    return value.toLowerCase()
+  }
+  const blindRelays = (values['blind-relay'] ?? []).map((k) => hex64(k, 'blind-relay'))
+  const seed = values['blind-relay-seed'] === undefined ? null : hex64(values['blind-relay-seed'], 'blind-relay-seed')
+  if (seed && !values['offer-blind-relay']) throw new UsageError('--blind-relay-seed goes with --offer-blind-relay')
   return {
     port: count(values.port, DEFAULTS.port, 'port', 0, 65535),
     host,
@@ -87,7 +107,12 @@ export function parseRelayArgs(argv: string[]): RelayOptions | 'help' {
     // Below 1 KiB not even dht-relay's own handshake gets through.
     maxMessageBytes: count(values['max-message-bytes'], DEFAULTS.maxMessageBytes, 'max-message-bytes', 1024),
     idleTimeoutMs: count(values['idle-timeout'], DEFAULTS.idleTimeoutMs / 1000, 'idle-timeout', 1, 86_400) * 1000,
-    handshakeTimeoutMs: count(values['handshake-timeout'], DEFAULTS.handshakeTimeoutMs / 1000, 'handshake-timeout', 1, 3600) * 1000
+    handshakeTimeoutMs: count(values['handshake-timeout'], DEFAULTS.handshakeTimeoutMs / 1000, 'handshake-timeout', 1, 3600) * 1000,
+    maxSessionsPerIp: count(values['max-sessions-per-ip'], DEFAULTS.maxSessionsPerIp, 'max-sessions-per-ip', 0),
+    // Below 1 MiB a legitimate 1 MiB frame could not be queued.
+    maxBufferedBytes: count(values['max-buffered-bytes'], DEFAULTS.maxBufferedBytes, 'max-buffered-bytes', 1024 * 1024),
+    blindRelays,
+    offerBlindRelay: values['offer-blind-relay'] ? { seed } : null
   }
 }
 
@@ -129,6 +154,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1)
   }
   console.log(`relay listening: ${relay.url}`)
+  if (relay.blindRelay) console.log(`blind relay key: ${relay.blindRelay.publicKey.toString('hex')}`)
 
   let stopping = false
   const stop = () => {

@@ -16,6 +16,20 @@ export interface RelayOptions {
   idleTimeoutMs: number
   /** A socket that has not sent dht-relay's handshake by then is closed. */
   handshakeTimeoutMs: number
+  /** Concurrent sessions from one IP address; one more is closed with 4429. 0: no per-address cap. */
+  maxSessionsPerIp: number
+  /**
+   * Bytes waiting to be sent to one socket. dht-relay forwards DHT data to the WebSocket with no
+   * backpressure, and pausing the UDX stream would not slow its sender (udx-native keeps pushing
+   * what arrives into the paused stream's buffer), so a client that does not read is cut off once
+   * this much is queued for it, rather than held in memory (no close frame: it would queue behind
+   * what the client is not reading).
+   */
+  maxBufferedBytes: number
+  /** Keys (hex) of blind relays to connect through when holepunching to an agent fails. */
+  blindRelays: string[]
+  /** Run a blind relay on this gateway's DHT node for others; `seed` (hex) keeps its key. */
+  offerBlindRelay: { seed: string | null } | null
 }
 
 export const DEFAULTS = {
@@ -34,7 +48,13 @@ export const DEFAULTS = {
   // half-received messages. secret-stream's own ceiling (16 MiB per message) is no useful bound.
   maxMessageBytes: 2 * 1024 * 1024,
   idleTimeoutMs: 60_000,
-  handshakeTimeoutMs: 10_000
+  handshakeTimeoutMs: 10_000,
+  // One app instance (a phone's tab) is one session; a household or office behind one address
+  // has a few dozen at most.
+  maxSessionsPerIp: 32,
+  // The agent sends a device's streams within the credit the device grants (a window of items),
+  // so a reading client has far less than this in flight; 8 MiB × 256 sessions bounds the total.
+  maxBufferedBytes: 8 * 1024 * 1024
 }
 
 /** WebSocket close codes the relay uses, so clients can tell the reasons apart. */
@@ -44,7 +64,8 @@ export const CLOSE = {
   FULL: 1013,
   BAD_MESSAGE: 4400,
   CUSTODIAL_REFUSED: 4403,
-  TIMEOUT: 4408
+  TIMEOUT: 4408,
+  TOO_MANY_FROM_ADDRESS: 4429
 } as const
 
 export const CLOSE_REASON = {
@@ -53,5 +74,6 @@ export const CLOSE_REASON = {
   BAD_MESSAGE: 'bad relay message',
   HANDSHAKE_TIMEOUT: 'no handshake in time',
   IDLE_TIMEOUT: 'idle',
+  TOO_MANY_FROM_ADDRESS: 'too many sessions from this address',
   GOING_AWAY: 'relay shutting down'
 } as const

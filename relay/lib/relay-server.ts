@@ -11,6 +11,9 @@ import DHT from 'hyperdht'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { dhtOptionsFor, parseBootstrap } from '@pocketdock/protocol/bootstrap'
 import { CLOSE, CLOSE_REASON, type RelayOptions } from './options.ts'
+import { BlindRelayHost } from './blind-relay-host.ts'
+import { deviceDht } from './device-dht.ts'
+import { RelayThrough } from './relay-through.ts'
 import { closeWithGrace, RelaySession, CLOSE_GRACE_MS } from './relay-session.ts'
 import { serveStatic } from './static-files.ts'
 
@@ -33,6 +36,10 @@ export interface RelayStats {
   timedOut: number
   /** Sessions closed because a message could not be decoded or handled (4400). */
   badMessages: number
+  /** Sockets closed because their address had too many sessions (4429). */
+  refusedPerIp: number
+  /** Sessions cut off because they did not read what was sent to them. */
+  slowReaders: number
 }
 
 export class RelayServer extends EventEmitter {
@@ -44,15 +51,22 @@ export class RelayServer extends EventEmitter {
     refusedFull: 0,
     refusedOversize: 0,
     timedOut: 0,
-    badMessages: 0
+    badMessages: 0,
+    refusedPerIp: 0,
+    slowReaders: 0
   }
+  /** The blind relay this gateway offers (--offer-blind-relay), once listening. */
+  blindRelay: BlindRelayHost | null = null
 
   private readonly server: http.Server | https.Server
   private readonly wss: WebSocketServer
   private readonly sessions = new Set<RelaySession>()
   // Sockets turned away as over the cap, kept until they have gone so close() can cut them too.
   private readonly refused = new Set<WebSocket>()
+  private readonly perIp = new Map<string, number>()
   private dht: DHT | null = null
+  /** What NodeProxy connects through: the node, with blind-relay fallback. */
+  private devicesDht: unknown = null
   private startedAt = 0
   private closing: Promise<void> | null = null
 
@@ -98,6 +112,14 @@ export class RelayServer extends EventEmitter {
     this.dht = new DHT(dhtOptionsFor(this.opts.bootstrap))
     try {
       await this.dht.ready()
+      const dht = this.dht
+      const relays = this.opts.blindRelays.map((hex) => Buffer.from(hex, 'hex'))
+      this.devicesDht = deviceDht(dht, new RelayThrough(relays, () => (dht as unknown as { randomized: boolean }).randomized))
+      if (this.opts.offerBlindRelay) {
+        const seed = this.opts.offerBlindRelay.seed
+        this.blindRelay = new BlindRelayHost(dht, seed ? Buffer.from(seed, 'hex') : undefined)
+        await this.blindRelay.listen()
+      }
       await new Promise<void>((resolve, reject) => {
         this.server.once('error', reject)
         this.server.listen(this.opts.port, this.opts.host, () => {
@@ -136,6 +158,7 @@ export class RelayServer extends EventEmitter {
     for (const ws of this.refused) ws.terminate()
 
     this.wss.close()
+    await this.blindRelay?.close().catch(() => {})
     if (this.server.listening) {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
       this.server.closeIdleConnections()
@@ -156,7 +179,9 @@ export class RelayServer extends EventEmitter {
         sessions: this.sessions.size,
         maxSessions: this.opts.maxSessions,
         version: RELAY_VERSION,
-        refusedCustodial: this.stats.refusedCustodial
+        refusedCustodial: this.stats.refusedCustodial,
+        counters: this.stats,
+        blindRelay: this.blindRelay ? { publicKey: this.blindRelay.publicKey.toString('hex'), ...this.blindRelay.stats } : null
       })
       res.writeHead(200, {
         'Content-Type': 'application/json',
@@ -173,10 +198,11 @@ export class RelayServer extends EventEmitter {
     socket.on('error', () => socket.destroy())
     if (this.closing || !this.dht) return refuseUpgrade(socket, 503, 'Service Unavailable')
     if (pathnameOf(req) !== RELAY_PATH) return refuseUpgrade(socket, 404, 'Not Found')
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onsocket(ws))
+    const ip = req.socket.remoteAddress ?? ''
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onsocket(ws, ip))
   }
 
-  private onsocket(ws: WebSocket): void {
+  private onsocket(ws: WebSocket, ip: string): void {
     if (this.closing || !this.dht) {
       ws.on('error', () => {})
       ws.terminate()
@@ -184,25 +210,28 @@ export class RelayServer extends EventEmitter {
     }
     if (this.sessions.size >= this.opts.maxSessions) {
       this.stats.refusedFull++
-      ws.on('error', () => {})
-      this.refused.add(ws)
-      ws.once('close', () => {
-        this.refused.delete(ws)
-        this.emit('session-closed')
-      })
-      closeWithGrace(ws, CLOSE.FULL, CLOSE_REASON.FULL)
-      return
+      return this.refuse(ws, CLOSE.FULL, CLOSE_REASON.FULL)
     }
+    const fromIp = this.perIp.get(ip) ?? 0
+    if (this.opts.maxSessionsPerIp > 0 && fromIp >= this.opts.maxSessionsPerIp) {
+      this.stats.refusedPerIp++
+      return this.refuse(ws, CLOSE.TOO_MANY_FROM_ADDRESS, CLOSE_REASON.TOO_MANY_FROM_ADDRESS)
+    }
+    this.perIp.set(ip, fromIp + 1)
 
-    const session: RelaySession = new RelaySession(ws, this.dht, this.opts, {
+    const session: RelaySession = new RelaySession(ws, this.devicesDht, this.opts, {
       onrefused: () => this.stats.refusedCustodial++,
       onoversize: () => this.stats.refusedOversize++,
       ontimeout: () => this.stats.timedOut++,
+      onslow: () => this.stats.slowReaders++,
       onerror: (err) => {
         this.stats.badMessages++
         this.emit('session-error', err)
       },
       onclose: () => {
+        const left = (this.perIp.get(ip) ?? 1) - 1
+        if (left > 0) this.perIp.set(ip, left)
+        else this.perIp.delete(ip)
         this.sessions.delete(session)
         this.stats.sessions = this.sessions.size
         this.emit('session-closed')
@@ -211,6 +240,17 @@ export class RelayServer extends EventEmitter {
     this.sessions.add(session)
     this.stats.sessions = this.sessions.size
     this.stats.total++
+  }
+
+  // Turned away: kept until gone so close() can cut them too.
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    ws.on('error', () => {})
+    this.refused.add(ws)
+    ws.once('close', () => {
+      this.refused.delete(ws)
+      this.emit('session-closed')
+    })
+    closeWithGrace(ws, code, reason)
   }
 }
 

@@ -12,6 +12,7 @@ export interface RelaySessionHooks {
   onrefused(): void
   onoversize(): void
   ontimeout(): void
+  onslow(): void
   onerror(err: Error): void
   onclose(): void
 }
@@ -22,7 +23,12 @@ export class RelaySession {
   private readonly handshakeTimer: NodeJS.Timeout
   private readonly idleTimer: NodeJS.Timeout
 
-  constructor(ws: WebSocket, dht: unknown, opts: { handshakeTimeoutMs: number; idleTimeoutMs: number }, hooks: RelaySessionHooks) {
+  constructor(
+    ws: WebSocket,
+    dht: unknown,
+    opts: { handshakeTimeoutMs: number; idleTimeoutMs: number; maxBufferedBytes: number },
+    hooks: RelaySessionHooks
+  ) {
     this.ws = ws
     this.handshakeTimer = setTimeout(() => {
       hooks.ontimeout()
@@ -46,7 +52,11 @@ export class RelaySession {
       hooks.onclose()
     })
 
-    const stream = new WebSocketStream(false, ws)
+    const stream = new BoundedWebSocketStream(ws, opts.maxBufferedBytes, () => {
+      hooks.onslow()
+      // Not closeWithGrace: a close frame would queue behind what the client is not reading.
+      ws.terminate()
+    })
     stream.on('error', () => {}) // the socket's own error/close handlers above do the work
     relayNonCustodial(dht, stream, {
       onhandshake: () => clearTimeout(this.handshakeTimer),
@@ -68,6 +78,27 @@ export class RelaySession {
 
   terminate(): void {
     this.ws.terminate()
+  }
+}
+
+// dht-relay's stream sends whatever the DHT streams deliver, however much the socket has queued.
+class BoundedWebSocketStream extends WebSocketStream {
+  private readonly socket: WebSocket
+  private readonly maxBuffered: number
+  private readonly onslow: () => void
+
+  constructor(ws: WebSocket, maxBuffered: number, onslow: () => void) {
+    super(false, ws)
+    this.socket = ws
+    this.maxBuffered = maxBuffered
+    this.onslow = onslow
+  }
+
+  override _write(data: unknown, cb: (err: Error | null) => void): void {
+    if (this.socket.readyState !== this.socket.OPEN) return cb(null)
+    this.socket.send(data as Buffer)
+    if (this.socket.bufferedAmount > this.maxBuffered) this.onslow()
+    cb(null)
   }
 }
 

@@ -23,10 +23,14 @@ export interface Dockerd {
   docker: Docker
   /** Removes its containers, stops dockerd and containerd, and removes the temp dir. */
   stop(): Promise<void>
+  /** Stops dockerd alone (SIGTERM, as a service manager would); its containers and data stay. */
+  stopDaemon(): Promise<void>
+  /** Starts dockerd again on the same socket, data and containerd, and waits until it answers. */
+  startDaemon(): Promise<void>
 }
 
 /** The run's shared engine: `stop()` is a no-op (the run owns it) and its pid may be unknown. */
-export type SharedDockerd = Omit<Dockerd, 'pid'> & { pid: number | null }
+export type SharedDockerd = Omit<Dockerd, 'pid' | 'stopDaemon' | 'startDaemon'> & { pid: number | null }
 
 const CONTAINERD_READY_MS = 20_000
 const DOCKERD_READY_MS = 60_000
@@ -64,6 +68,7 @@ export async function startDockerd(opts: { name?: string } = {}): Promise<Docker
   engine.stop = () => (stopping ??= stopEngine(engine, socketPath))
 
   let stage: keyof typeof logs = 'containerd'
+  const daemon = { start: async () => {} }
   try {
     fs.writeFileSync(path.join(dir, 'containerd.toml'), containerdConfig(dir, containerdSocket))
     // An explicit config file keeps /etc/docker/daemon.json out; the key path keeps dockerd from
@@ -90,13 +95,26 @@ export async function startDockerd(opts: { name?: string } = {}): Promise<Docker
     // A short per-request timeout for polling only; the client we hand out has none (log follows).
     const probe = new Docker({ socketPath, timeout: 2_000 })
     await waitFor('dockerd', DOCKERD_READY_MS, children[1]!, () => probe.ping().then(() => true, () => false))
+    daemon.start = async () => {
+      if (isAlive(children[1]!.pid)) return
+      children[1] = spawnLogged(dockerd, args, logs.dockerd, env)
+      await waitFor('dockerd', DOCKERD_READY_MS, children[1], () => probe.ping().then(() => true, () => false))
+    }
   } catch (err) {
     const detail = `--- last lines of the ${stage} log ---\n${tail(logs[stage], 20)}`
     await engine.stop()
     throw new Error(`${(err as Error).message}\n${detail}`)
   }
 
-  return { socketPath, dockerHost: `unix://${socketPath}`, pid: children[1]!.pid!, docker: new Docker({ socketPath }), stop: engine.stop }
+  return {
+    socketPath,
+    dockerHost: `unix://${socketPath}`,
+    pid: children[1]!.pid!,
+    docker: new Docker({ socketPath }),
+    stop: engine.stop,
+    stopDaemon: () => terminate([children[1]!.pid!], DOCKERD_STOP_MS),
+    startDaemon: () => daemon.start()
+  }
 }
 
 let shared: Promise<SharedDockerd> | null = null

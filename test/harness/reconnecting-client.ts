@@ -10,13 +10,32 @@ export interface ReconnectingClient {
   current(): AgentClient | null
   /** How many times the node was rebuilt. */
   readonly rebuilds: number
+  /** When each rebuild started (Date.now()). */
+  readonly attempts: number[]
   close(): Promise<void>
 }
 
-export function reconnectingClient(opts: { wsUrl: string; keyPair: KeyPair; agentKey: Uint8Array; retryMs?: number }): ReconnectingClient {
+/**
+ * `backoffMs`: wait as the app does, capped and jittered (a delay from the list by attempt, between
+ * half and one and a half times it; the count resets once a socket opens). Else `retryMs` flat.
+ */
+export function reconnectingClient(opts: {
+  wsUrl: string
+  keyPair: KeyPair
+  agentKey: Uint8Array
+  retryMs?: number
+  backoffMs?: number[]
+}): ReconnectingClient {
   let client: AgentClient | null = null
   let closed = false
   let rebuilds = 0
+  let attempt = 0
+  const attempts: number[] = []
+  const delay = () => {
+    if (!opts.backoffMs?.length) return opts.retryMs ?? 300
+    const base = opts.backoffMs[Math.min(attempt++, opts.backoffMs.length - 1)]!
+    return base / 2 + Math.random() * base
+  }
   let timer: ReturnType<typeof setTimeout> | null = null
   const connect = () => {
     const { node, socket } = connectRelayNode(opts.wsUrl, { keyPair: opts.keyPair })
@@ -24,6 +43,7 @@ export function reconnectingClient(opts: { wsUrl: string; keyPair: KeyPair; agen
     client = mine
     // A refused connect while the relay is down is expected: the close handler retries.
     socket.on('error', () => {})
+    socket.on('open', () => (attempt = 0))
     ;(node as unknown as { on(e: string, f: () => void): void }).on('error', () => {})
     socket.on('close', () => {
       if (client !== mine) return
@@ -33,8 +53,9 @@ export function reconnectingClient(opts: { wsUrl: string; keyPair: KeyPair; agen
       if (closed) return
       timer = setTimeout(() => {
         rebuilds++
+        attempts.push(Date.now())
         connect()
-      }, opts.retryMs ?? 300)
+      }, delay())
     })
   }
   connect()
@@ -43,6 +64,7 @@ export function reconnectingClient(opts: { wsUrl: string; keyPair: KeyPair; agen
     get rebuilds() {
       return rebuilds
     },
+    attempts,
     async close() {
       closed = true
       if (timer) clearTimeout(timer)

@@ -10,12 +10,18 @@ export interface RelayProcess extends Child {
 }
 
 /** `port`: a fixed one, e.g. to start a relay again where a stopped one was (0: any free port). */
-export async function startRelay(opts: { bootstrap: string[]; webRoot?: string; extraArgs?: string[]; port?: number }): Promise<RelayProcess> {
+export async function startRelay(opts: {
+  bootstrap: string[]
+  webRoot?: string
+  extraArgs?: string[]
+  port?: number
+  env?: Record<string, string>
+}): Promise<RelayProcess> {
   const args = [RELAY_BIN, '--port', String(opts.port ?? 0)]
   for (const b of opts.bootstrap) args.push('--bootstrap', b)
   if (opts.webRoot) args.push('--web-root', opts.webRoot)
   args.push(...(opts.extraArgs ?? []))
-  const child = startChild(process.execPath, args)
+  const child = startChild(process.execPath, args, { env: opts.env })
   const [, url] = await child.waitFor(/relay listening: (\S+)/)
   return { ...child, url: url!, wsUrl: url!.replace(/^http/, 'ws') + '/relay' }
 }
