@@ -2,9 +2,9 @@
 // stream always carries Docker's timestamps; after a drop it is opened again with `since` at the
 // last line's second, and the lines up to and including the last one seen are skipped. Several
 // lines may share one timestamp, so the cursor counts the lines seen at the last one.
-import type { LogLine, LogsParams } from './container-calls.ts'
+import type { LogLine, LogsBefore, LogsParams } from './container-calls.ts'
 import type { DockerHostClient } from './host-client.ts'
-import type { ProtocolError } from './errors.ts'
+import { ProtocolError } from './errors.ts'
 
 /** Docker's RFC 3339 time as [seconds, nanoseconds], comparable although Docker trims trailing zeros. */
 export function parseDockerTime(time: string): [number, number] {
@@ -136,4 +136,38 @@ export function followLogs(opts: FollowOptions): () => void {
     if (timer) clearTimeout(timer)
     current?.cancel()
   }
+}
+
+/**
+ * Where to read backwards from, given a reader's lines in the log's order: before its first line,
+ * which the agent finds by its time and by how many lines the reader holds with that same time
+ * (Docker's times are not always increasing, so they are counted wherever they are). Null when the
+ * first line has no time (timestamps were not asked for).
+ */
+export function positionBefore(lines: ReadonlyArray<{ time: string }>): LogsBefore | null {
+  const time = lines[0]?.time
+  if (!time) return null
+  let atTime = 0
+  // Parsed only when the second matches: a window holds thousands of lines.
+  const second = time.slice(0, 19)
+  for (const l of lines) if (l.time === time || (l.time.startsWith(second) && compareDockerTime(l.time, time) === 0)) atTime++
+  return { time, atTime }
+}
+
+/** The `count` lines before a position, oldest first; `atStart` when the log has no more before them. */
+export async function readLinesBefore(client: DockerHostClient, id: string, before: LogsBefore, count: number): Promise<{ lines: LogLine[]; atStart: boolean }> {
+  const out: LogLine[] = []
+  const logs = client.containerLogs({ id, tail: count, since: null, follow: false, timestamps: true, before })
+  const [seconds, nanos] = parseDockerTime(before.time)
+  for await (const line of logs) {
+    // An agent older than `before` ignores it and sends the newest lines: say so rather than show
+    // them twice. One that knows it reads no further than a second past the position.
+    const [s, n] = parseDockerTime(line.time)
+    if (s > seconds + 1 || (s === seconds + 1 && n > nanos)) {
+      logs.cancel()
+      throw new ProtocolError('VERSION_MISMATCH', 'This agent cannot read earlier log lines; update it')
+    }
+    out.push(line)
+  }
+  return { lines: out, atStart: out.length < count }
 }

@@ -1,10 +1,11 @@
 // The state of one log screen: the capped window of lines from one container (or every container
 // of a compose project, merged by time), follow and pause, search, filters and display options.
 // Lines arrive through followLogs (resumes after a dropped connection); the screen is updated
-// at most once per animation frame however fast the container writes.
-import type { DockerHostClient, ProtocolError } from '@pocketdock/protocol'
-import { followLogs, type FollowState } from '@pocketdock/protocol/log-follow'
-import { appendLines, makeMatcher, toViewLine, WINDOW_LINES, type ViewLine } from './log-window.ts'
+// at most once per animation frame however fast the container writes. Scrolled above its oldest
+// line, the window reads the lines before it again from the agent and gives up its newest ones.
+import { ProtocolError, type DockerHostClient } from '@pocketdock/protocol'
+import { followLogs, positionBefore, readLinesBefore, type FollowState } from '@pocketdock/protocol/log-follow'
+import { appendLines, makeMatcher, mergeEarlier, toViewLine, WINDOW_LINES, type ViewLine } from './log-window.ts'
 
 export interface LogSource {
   id: string
@@ -13,6 +14,8 @@ export interface LogSource {
 
 /** Lines of history each container starts with. */
 const START_TAIL = 1000
+/** Lines read per step back (per container in a merged view). */
+export const EARLIER_PAGE = 2000
 
 export class LogView {
   lines = $state.raw<ViewLine[]>([])
@@ -35,6 +38,14 @@ export class LogView {
   fontSize = $state(13)
   /** Index into `matches` of the highlighted match. */
   matchIndex = $state(0)
+  /** Earlier lines are being read. */
+  loadingEarlier = $state(false)
+  /** The window begins with the log's first line. */
+  atStart = $state(false)
+  /** The reader went back into earlier lines: new lines wait, as when paused, until "jump to newest". */
+  reading = $state(false)
+  /** Why the last read of earlier lines failed. */
+  earlierError = $state<ProtocolError | null>(null)
 
   readonly merged: boolean
   matcher = $derived(makeMatcher(this.query, this.regex))
@@ -59,6 +70,8 @@ export class LogView {
   private held: ViewLine[] = []
   private frame: number | null = null
   private stops: Array<() => void> = []
+  /** The window no longer ends at the newest line it had (given up for earlier ones, or more waited than fit). */
+  private newestCut = false
 
   constructor(
     private readonly sources: LogSource[],
@@ -68,14 +81,14 @@ export class LogView {
   }
 
   start(): void {
-    for (const source of this.sources) {
+    this.sources.forEach((source, index) => {
       this.stops.push(
         followLogs({
           id: source.id,
           tail: START_TAIL,
           client: this.client,
           onlines: (lines) => {
-            for (const l of lines) this.incoming.push(toViewLine(l, this.merged ? source.name : null))
+            for (const l of lines) this.incoming.push(toViewLine(l, this.merged ? source.name : null, index))
             // Keep at most a window's worth waiting for the next frame.
             if (this.incoming.length > WINDOW_LINES) this.dropped += this.incoming.splice(0, this.incoming.length - WINDOW_LINES).length
             this.frame ??= requestAnimationFrame(() => this.flush())
@@ -86,7 +99,7 @@ export class LogView {
           }
         })
       )
-    }
+    })
   }
 
   stop(): void {
@@ -98,12 +111,90 @@ export class LogView {
 
   setPaused(paused: boolean): void {
     this.paused = paused
-    if (!paused) {
-      this.incoming = this.held.concat(this.incoming)
-      this.held = []
-      this.waiting = 0
-      this.flush()
+    if (!paused && !this.reading) this.release()
+  }
+
+  /** Back to the newest line, following (and no longer paused). */
+  jumpToNewest(): void {
+    this.reading = false
+    this.paused = false
+    this.following = true
+    this.release()
+  }
+
+  /**
+   * Reads the lines before the window's first (from every container in a merged view) and puts
+   * them above it; returns how many. The window keeps its cap by giving up its newest lines.
+   */
+  async loadEarlier(): Promise<number> {
+    const client = this.client()
+    if (this.loadingEarlier || this.atStart || !client || !this.lines.length) return 0
+    this.loadingEarlier = true
+    this.earlierError = null
+    const wasReading = this.reading
+    this.reading = true
+    this.following = false
+    const first = this.lines[0]!
+    try {
+      const pages = await Promise.all(
+        this.sources.map(async (source, index) => {
+          // A container with no line in the window reads from the window's first time back.
+          const own = this.merged ? this.lines.filter((l) => l.source === index) : this.lines
+          const before = own.length ? positionBefore(own) : { time: first.time, atTime: 0 }
+          if (!before?.time) return { lines: [], atStart: true }
+          const page = await readLinesBefore(client, source.id, before, EARLIER_PAGE)
+          return { lines: page.lines.map((l) => toViewLine(l, this.merged ? source.name : null, index)), atStart: page.atStart }
+        })
+      )
+      // The window may have been replaced meanwhile (jump to newest): these lines belong to the old one.
+      if (this.lines[0] !== first) return 0
+      const earlier = mergeEarlier(pages)
+      this.atStart = earlier.atStart
+      if (!earlier.lines.length) {
+        this.stopReading(wasReading)
+        return 0
+      }
+      this.dropped = Math.max(0, this.dropped - earlier.lines.length)
+      let lines = earlier.lines.concat(this.lines)
+      if (lines.length > WINDOW_LINES) {
+        lines = lines.slice(0, WINDOW_LINES)
+        this.newestCut = true
+      }
+      this.lines = lines
+      return earlier.lines.length
+    } catch (err) {
+      this.earlierError = err instanceof ProtocolError ? err : ProtocolError.INTERNAL((err as Error).message)
+      this.stopReading(wasReading)
+      return 0
+    } finally {
+      this.loadingEarlier = false
     }
+  }
+
+  /** Nothing was put above the window: unless earlier lines already were, new lines need not wait. */
+  private stopReading(wasReading: boolean): void {
+    if (wasReading) return
+    this.reading = false
+    if (!this.paused) this.release()
+  }
+
+  /** Shows the lines that waited; when the window lost its newest end, starts again from the newest lines. */
+  private release(): void {
+    if (this.newestCut) {
+      this.stop()
+      this.lines = []
+      this.held = []
+      this.incoming = []
+      this.waiting = 0
+      this.newestCut = false
+      this.atStart = false
+      this.start()
+      return
+    }
+    this.incoming = this.held.concat(this.incoming)
+    this.held = []
+    this.waiting = 0
+    this.flush()
   }
 
   /** Moves to the next (+1) or previous (-1) match; returns its position in `visible`. */
@@ -120,9 +211,12 @@ export class LogView {
     const batch = this.incoming
     this.incoming = []
     if (!batch.length) return
-    if (this.paused) {
+    if (this.paused || this.reading) {
       this.held = this.held.concat(batch)
-      if (this.held.length > WINDOW_LINES) this.held = this.held.slice(-WINDOW_LINES)
+      if (this.held.length > WINDOW_LINES) {
+        this.held = this.held.slice(-WINDOW_LINES)
+        this.newestCut = true
+      }
       this.waiting = this.held.length
       return
     }

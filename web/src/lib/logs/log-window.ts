@@ -3,7 +3,7 @@ import type { LogLine } from '@pocketdock/protocol'
 import { parseDockerTime } from '@pocketdock/protocol/log-follow'
 import { parseAnsi, stripAnsi, type Segment } from './ansi.ts'
 
-/** Lines kept in the browser; older ones are dropped (the download has the whole history). */
+/** Lines kept in the browser; the others are read again from the agent when scrolled to. */
 export const WINDOW_LINES = 10_000
 
 export interface ViewLine {
@@ -11,6 +11,8 @@ export interface ViewLine {
   seq: number
   /** The container's name in a merged view; null for a single container. */
   container: string | null
+  /** Which of the view's containers it came from (its position in the view's sources). */
+  source: number
   stream: LogLine['stream']
   time: string
   /** Microseconds since the epoch, for ordering a merged view (0 when the line has no time). */
@@ -22,11 +24,12 @@ export interface ViewLine {
 
 let nextSeq = 1
 
-export function toViewLine(line: LogLine, container: string | null): ViewLine {
+export function toViewLine(line: LogLine, container: string | null, source = 0): ViewLine {
   const [seconds, nanos] = parseDockerTime(line.time)
   return {
     seq: nextSeq++,
     container,
+    source,
     stream: line.stream,
     time: line.time,
     timeKey: Number.isFinite(seconds) ? seconds * 1e6 + Math.floor(nanos / 1000) : 0,
@@ -105,4 +108,26 @@ export function highlight(segments: Segment[], plain: string, re: RegExp | null)
     offset = end
   }
   return out
+}
+
+/**
+ * Lines read backwards from several containers, merged into one run that leaves no hole: a
+ * container that has more before its page must not be missing lines the others reach back to, so
+ * each page is kept from its first line at or after the latest such page's start (the rest comes
+ * again on the next read). A single container's page stays as it came, in Docker's order.
+ */
+export function mergeEarlier(pages: Array<{ lines: ViewLine[]; atStart: boolean }>): { lines: ViewLine[]; atStart: boolean } {
+  if (pages.length === 1) return pages[0]!
+  let from = -Infinity
+  for (const p of pages) if (!p.atStart && p.lines.length) from = Math.max(from, p.lines[0]!.timeKey)
+  let cut = false
+  const lines = pages.flatMap((p) => {
+    // A suffix in Docker's order, so that the next read from its first line leaves nothing out.
+    const start = p.lines.findIndex((l) => l.timeKey >= from)
+    const kept = start < 0 ? [] : p.lines.slice(start)
+    cut ||= kept.length < p.lines.length
+    return kept
+  })
+  lines.sort((a, b) => a.timeKey - b.timeKey || a.seq - b.seq)
+  return { lines, atStart: pages.every((p) => p.atStart) && !cut }
 }
