@@ -1,7 +1,8 @@
 // Following a container's log across dropped connections, with no gap and no duplicate: the
-// stream always carries Docker's timestamps; after a drop it is opened again with `since` at the
-// last line's second, and the lines up to and including the last one seen are skipped. Several
-// lines may share one timestamp, so the cursor counts the lines seen at the last one.
+// stream always carries Docker's timestamps; after a drop it is opened again with `since` a little
+// before the latest line's second, and the lines already seen are skipped by what they are (time,
+// stream, text). Not by time order: Docker interleaves stdout and stderr with a few milliseconds of
+// skew, so a line may carry an earlier time than the one before it.
 import type { LogLine, LogsBefore, LogsParams } from './container-calls.ts'
 import type { DockerHostClient } from './host-client.ts'
 import { ProtocolError } from './errors.ts'
@@ -19,37 +20,63 @@ export function compareDockerTime(a: string, b: string): number {
   return as !== bs ? as - bs : an - bn
 }
 
-/** Where a reader is in a log: the last line's time and how many lines it has seen at that time. */
+/** How far (seconds) Docker's order may stray behind time order; a resume reads this much again. */
+const SKEW_S = 1
+/** Lines remembered for a resume at most; beyond it the oldest go (a resume may then repeat some). */
+const MAX_REMEMBERED = 100_000
+
+/** Where a reader is in a log: the latest time seen, and the lines a resume will be sent again. */
 export class LogCursor {
-  time: string | null = null
-  seenAtTime = 0
-  /** Lines still to skip at `time` on the stream being read (after a resume). */
-  private skipAtTime = 0
+  private latestSeconds: number | null = null
+  /** Lines at or after the resume point: what they are → how many times seen. */
+  private readonly recent = new Map<string, number>()
+  private readonly recentOrder: Array<{ key: string; seconds: number }> = []
+  private head = 0
+  /** After a resume: the lines Docker sends again, each skipped as many times as it was seen. */
+  private skipping = new Map<string, number>()
 
   /** Call for every line read; false when it was already seen before a resume. */
   accept(line: LogLine): boolean {
-    if (this.time !== null && line.time) {
-      const order = compareDockerTime(line.time, this.time)
-      if (order < 0) return false
-      if (order === 0 && this.skipAtTime > 0) {
-        this.skipAtTime--
-        return false
-      }
-      if (order > 0) this.skipAtTime = 0
+    if (!line.time) return true
+    const key = `${line.time}\n${line.stream}\n${line.line.length}\n${line.line.slice(0, 256)}`
+    const skip = this.skipping.get(key)
+    if (skip) {
+      if (skip === 1) this.skipping.delete(key)
+      else this.skipping.set(key, skip - 1)
+      return false
     }
-    if (line.time && line.time === this.time) this.seenAtTime++
-    else if (line.time) {
-      this.time = line.time
-      this.seenAtTime = 1
-    }
+    this.remember(key, parseDockerTime(line.time)[0])
     return true
   }
 
-  /** Unix seconds to reopen from (inclusive); null at the start. Resets the skipping. */
+  /** Unix seconds to reopen from (inclusive); null at the start. Sets up the skipping. */
   resumeSince(): number | null {
-    if (this.time === null) return null
-    this.skipAtTime = this.seenAtTime
-    return parseDockerTime(this.time)[0]
+    if (this.latestSeconds === null) return null
+    this.skipping = new Map(this.recent)
+    return this.resumePoint()
+  }
+
+  private resumePoint(): number {
+    return this.latestSeconds! - SKEW_S
+  }
+
+  private remember(key: string, seconds: number): void {
+    if (Number.isNaN(seconds)) return
+    this.latestSeconds = Math.max(this.latestSeconds ?? seconds, seconds)
+    this.recent.set(key, (this.recent.get(key) ?? 0) + 1)
+    this.recentOrder.push({ key, seconds })
+    // Forget lines from before the resume point: Docker will not send them again.
+    const from = this.resumePoint()
+    while (this.head < this.recentOrder.length && (this.recentOrder[this.head]!.seconds < from || this.recentOrder.length - this.head > MAX_REMEMBERED)) {
+      const old = this.recentOrder[this.head++]!
+      const n = this.recent.get(old.key)!
+      if (n === 1) this.recent.delete(old.key)
+      else this.recent.set(old.key, n - 1)
+    }
+    if (this.head > 4096 && this.head * 2 > this.recentOrder.length) {
+      this.recentOrder.splice(0, this.head)
+      this.head = 0
+    }
   }
 }
 
