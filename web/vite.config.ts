@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
+import { libsodiumWasm } from './src/lib/crypto/vite-plugin-libsodium-wasm.ts'
 
-const sodiumShim = fileURLToPath(new URL('./src/lib/crypto/sodium-shim.cjs', import.meta.url))
+const sodium = fileURLToPath(new URL('./src/lib/crypto/sodium.cjs', import.meta.url))
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
 // A deploy is told apart by this; POCKETDOCK_BUILD_ID lets a test make a "new version" on purpose.
 const appVersion = `${pkg.version}+${process.env.POCKETDOCK_BUILD_ID ?? new Date().toISOString().slice(0, 16)}`
@@ -12,6 +13,7 @@ const appVersion = `${pkg.version}+${process.env.POCKETDOCK_BUILD_ID ?? new Date
 export default defineConfig({
   plugins: [
     svelte(),
+    libsodiumWasm(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
@@ -32,18 +34,19 @@ export default defineConfig({
         ]
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // .wasm: libsodium's WASM build (see src/lib/crypto/select-sodium.ts) works offline too.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         cleanupOutdatedCaches: true,
         navigateFallbackDenylist: [/^\/relay/, /^\/healthz/]
       }
     })
   ],
   resolve: {
-    // Every sodium in the Holepunch stack becomes sodium-javascript plus the Ed25519 pieces it
-    // lacks (see sodium-shim.cjs), including the copies nested under @hyperswarm/dht-relay.
+    // Every sodium in the Holepunch stack, including the copies nested under @hyperswarm/dht-relay,
+    // becomes the dispatcher in sodium.cjs: libsodium's WASM build once loaded, else pure JS.
     alias: [
-      { find: /^sodium-universal$/, replacement: sodiumShim },
-      { find: /^sodium-native$/, replacement: sodiumShim }
+      { find: /^sodium-universal$/, replacement: sodium },
+      { find: /^sodium-native$/, replacement: sodium }
     ]
   },
   define: {

@@ -35,13 +35,34 @@ const ARGS = [
   '--disable-quic'
 ]
 
-export function launchChromium(opts: { args?: string[] } = {}): Promise<Browser> {
-  return chromium.launch({ executablePath: EXECUTABLE, args: [...ARGS, ...(opts.args ?? [])] })
+export async function launchChromium(opts: { args?: string[] } = {}): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: [...ARGS, ...(opts.args ?? [])] })
+  if (process.env.POCKETDOCK_SODIUM === 'js') {
+    const newContext = browser.newContext.bind(browser)
+    browser.newContext = async (options) => forceJsSodium(await newContext(options))
+  }
+  return browser
 }
 
 /** A phone with a profile on disk: what installability needs (incognito contexts cannot install). */
-export function launchPersistentPhone(userDataDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, { ...PHONE, executablePath: EXECUTABLE, args: ARGS })
+export async function launchPersistentPhone(userDataDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, { ...PHONE, executablePath: EXECUTABLE, args: ARGS })
+  return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : context
+}
+
+/**
+ * The app in this context runs the pure-JS sodium instead of libsodium's WASM build (the setting
+ * web/src/lib/crypto/select-sodium.ts reads). POCKETDOCK_SODIUM=js does this for every context.
+ */
+export async function forceJsSodium(context: BrowserContext): Promise<BrowserContext> {
+  await context.addInitScript(() => {
+    try {
+      localStorage.setItem('pocketdock.sodium', 'js')
+    } catch {
+      // about:blank and other opaque origins have no storage.
+    }
+  })
+  return context
 }
 
 /** Opens an invite link the agent printed and pairs, as a person would: only the link and one tap. */

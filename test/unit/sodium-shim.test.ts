@@ -1,14 +1,20 @@
-// The browser's sodium shim (web/src/lib/crypto/sodium-shim.cjs) must agree with libsodium
-// (sodium-native) on every input, valid or not, and must carry a real Noise handshake.
+// The browser's pure-JS sodium (web/src/lib/crypto/sodium-shim.cjs, with ed25519-noclamp.ts plugged
+// in) must agree with libsodium (sodium-native) on every input, valid or not, and must carry a real
+// Noise handshake.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import native from 'sodium-native'
+import { crypto_scalarmult_ed25519_noclamp as jsNoclamp } from '../../web/src/lib/crypto/ed25519-noclamp.ts'
 
 const require = createRequire(import.meta.url)
 const SHIM_PATH = require.resolve('../../web/src/lib/crypto/sodium-shim.cjs')
 const shim = require(SHIM_PATH)
+
+// The app plugs the point arithmetic in on demand (select-sodium.ts); before that it says so.
+assert.throws(() => shim.crypto_scalarmult_ed25519_noclamp(Buffer.alloc(32), Buffer.alloc(32), Buffer.alloc(32)), /not loaded/)
+shim.useNoclamp(jsNoclamp)
 
 /** The group order L = 2^252 + 27742317777372353535851937790883648493. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n

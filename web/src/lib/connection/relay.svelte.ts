@@ -2,6 +2,7 @@
 // The relay runs non-custodial: the Noise handshake and the secret key stay in this browser.
 // When the relay's WebSocket drops, the node is rebuilt with capped, jittered backoff.
 import { DeviceSwarm, createRelayNode, type KeyPair } from '@pocketdock/protocol'
+import { selectSodium, type SodiumImplementation } from '../crypto/select-sodium.ts'
 
 export type RelayState = 'connecting' | 'open' | 'down'
 
@@ -14,6 +15,8 @@ export function relayUrl(): string {
 export class RelayConnection {
   state = $state<RelayState>('connecting')
   swarm = $state<DeviceSwarm | null>(null)
+  /** The crypto the connections run on; null until chosen. */
+  sodium = $state<SodiumImplementation | null>(null)
   private attempt = 0
   private timer: ReturnType<typeof setTimeout> | null = null
   private closed = false
@@ -30,7 +33,11 @@ export class RelayConnection {
   open(): void {
     this.closed = false
     addEventListener('online', this.ononline)
-    this.connect()
+    // The sodium is chosen once, before the first DHT node is built (its states stay with it).
+    void selectSodium().then((sodium) => {
+      this.sodium = sodium
+      if (!this.closed && !this.swarm) this.connect()
+    })
   }
 
   close(): void {

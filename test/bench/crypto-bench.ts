@@ -1,0 +1,232 @@
+// `npm run bench` (crypto part): end-to-end throughput of a large log download through the relay,
+// in Chromium with libsodium's WASM build and with the pure-JS sodium, in the same run; beside it
+// the same download from Node (sodium-native: what the path carries without the browser), Docker's
+// own read speed, and each sodium's secret-stream cipher alone (Node) to show where time goes.
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import DHT from 'hyperdht'
+import type Docker from 'dockerode'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import native from 'sodium-native'
+import { AgentClient } from '@pocketdock/protocol'
+import { logFile } from '@pocketdock/protocol/log-download'
+import { startTestnet } from '../harness/testnet.ts'
+import { startAgent } from '../harness/agent-process.ts'
+import { startRelay } from '../harness/relay-process.ts'
+import { sharedDockerd } from '../harness/dockerd.ts'
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
+import { connectRelayNode } from '../harness/relay-client.ts'
+import { PHONE, forceJsSodium, launchChromium, pairFromLink } from '../harness/browser.ts'
+import { createWasmSodium, instantiateLibsodium } from '../../web/src/lib/crypto/sodium-wasm.ts'
+
+const json = process.argv.includes('--json')
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
+const LINE_BYTES = 1000
+const LINES = 40_000
+const RUNS = 3
+const MB = 1024 * 1024
+
+interface Row {
+  name: string
+  value: number
+  unit: string
+  note?: string
+}
+
+const rows: Row[] = []
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+rows.push(...(await cipherRows()))
+
+const dht = await startTestnet()
+const dockerd = await sharedDockerd()
+await ensureBusyboxImage(dockerd.docker)
+const device = DHT.keyPair()
+const relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
+const agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'bench', allow: [{ key: device.publicKey.toString('hex'), role: 'viewer' }] })
+let container: Docker.Container | undefined
+let browser: Browser | undefined
+try {
+  const name = `crypto-bench-${process.pid}`
+  container = await dockerd.docker.createContainer({
+    Image: BUSYBOX_IMAGE,
+    name,
+    Cmd: ['sh', '-c', `l=$(head -c ${LINE_BYTES - 1} /dev/zero | tr '\\0' x); yes "$l" | head -n ${LINES}`],
+    HostConfig: { NetworkMode: 'none' }
+  })
+  await container.start()
+  await container.wait()
+  const bytes = LINES * LINE_BYTES
+  const c = container
+
+  const direct: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now()
+    const raw = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer
+    direct.push(performance.now() - t)
+    if (raw.length < bytes) throw new Error(`dockerode gave ${raw.length} bytes`)
+  }
+  rows.push({ name: `${bytes / MB | 0} MB log, dockerode direct (Docker's read speed)`, value: bytes / MB / (median(direct) / 1000), unit: 'MB/s' })
+
+  const { node } = connectRelayNode(relay.wsUrl, { keyPair: device })
+  const remote = new AgentClient({ dht: node, keyPair: device, agentKey: Buffer.from(agent.key, 'hex') })
+  await remote.ready()
+  const fromNode: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now()
+    let got = 0
+    for await (const piece of logFile(remote, c.id, { timestamps: false })) got += piece.length
+    fromNode.push(performance.now() - t)
+    if (got !== bytes) throw new Error(`Node download got ${got} of ${bytes} bytes`)
+  }
+  await remote.close()
+  await node.destroy()
+  rows.push({ name: 'the same, downloaded through the relay from Node (sodium-native)', value: bytes / MB / (median(fromNode) / 1000), unit: 'MB/s' })
+
+  browser = await launchChromium()
+  const wasm = await browserDownload(browser, false, name, bytes)
+  const js = await browserDownload(browser, true, name, bytes)
+  rows.push({ name: 'the same in Chromium through the relay, libsodium WASM', value: wasm, unit: 'MB/s', note: 'target ≥ 40' })
+  rows.push({ name: 'the same in Chromium through the relay, pure-JS sodium', value: js, unit: 'MB/s' })
+  rows.push({ name: 'browser throughput, WASM ÷ pure JS', value: wasm / js, unit: '×', note: 'target ≥ 5' })
+  // What a bare WebSocket carries into Chromium here: the relay sends one message per UDX packet.
+  for (const size of [1400, 64 * 1024]) {
+    rows.push({ name: `bare WebSocket into Chromium, ${size} B messages (no relay, no crypto)`, value: await wsCeiling(browser, size), unit: 'MB/s' })
+  }
+} finally {
+  await browser?.close()
+  await container?.remove({ force: true }).catch(() => {})
+  await agent.stop()
+  await relay.stop()
+  await dht.destroy()
+}
+
+/** Pairs a fresh phone, opens the container's logs, and times the Download button (median MB/s). */
+async function browserDownload(b: Browser, pureJs: boolean, name: string, bytes: number): Promise<number> {
+  let context: BrowserContext = await b.newContext(PHONE)
+  if (pureJs) context = await forceJsSodium(context)
+  try {
+    const page = await context.newPage()
+    const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
+    await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
+    const running = await page.evaluate(() => document.documentElement.dataset.sodium)
+    if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
+    await page.getByTestId('nav-containers').click()
+    const row = page.locator(`[data-testid="container-row"][data-name="${name}"]`)
+    await row.waitFor({ timeout: 30_000 })
+    await row.getByRole('button', { name: new RegExp(name) }).first().click()
+    await page.locator('#tab-logs').click()
+    const button = page.getByTestId('logs-panel').getByTestId('log-download')
+    await button.waitFor({ timeout: 30_000 })
+    const times: number[] = []
+    for (let i = 0; i < RUNS; i++) times.push(await timedDownload(page, button, bytes))
+    return bytes / MB / (median(times) / 1000)
+  } finally {
+    await context.close()
+  }
+}
+
+async function timedDownload(page: Page, button: ReturnType<Page['getByTestId']>, bytes: number): Promise<number> {
+  await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="log-download"]')?.disabled, undefined, { timeout: 60_000 })
+  const t = performance.now()
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), button.click()])
+  const ms = performance.now() - t
+  const size = fs.statSync(await download.path()).size
+  if (size !== bytes) throw new Error(`the browser downloaded ${size} of ${bytes} bytes`)
+  await download.delete()
+  return ms
+}
+
+/** MB/s that a Node `ws` server on loopback pushes into a page, in messages of `size` bytes. */
+async function wsCeiling(b: Browser, size: number): Promise<number> {
+  const total = 32 * MB
+  const server = http.createServer()
+  const wss = new WebSocketServer({ server })
+  wss.on('connection', (ws) => {
+    const message = Buffer.alloc(size, 1)
+    let sent = 0
+    const pump = () => {
+      while (sent < total) {
+        if (ws.bufferedAmount > MB) return void setImmediate(pump)
+        ws.send(message)
+        sent += size
+      }
+    }
+    pump()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const context = await b.newContext()
+  try {
+    const page = await context.newPage()
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    const ms = await page.evaluate(
+      ([url, total]) =>
+        new Promise<number>((resolve, reject) => {
+          const ws = new WebSocket(url as string)
+          ws.binaryType = 'arraybuffer'
+          let got = 0
+          let start = 0
+          ws.onopen = () => (start = performance.now())
+          ws.onerror = () => reject(new Error('WebSocket failed'))
+          ws.onmessage = (e) => {
+            got += (e.data as ArrayBuffer).byteLength
+            if (got < (total as number)) return
+            resolve(performance.now() - start)
+            ws.close()
+          }
+        }),
+      [url, total] as const
+    )
+    return total / MB / (ms / 1000)
+  } finally {
+    await context.close()
+    for (const client of wss.clients) client.terminate()
+    wss.close()
+    server.close()
+  }
+}
+
+/** secret-stream's cipher alone (push + pull of 64 kB messages) in Node, per sodium. */
+async function cipherRows(): Promise<Row[]> {
+  const require = createRequire(import.meta.url)
+  const glue = fileURLToPath(import.meta.resolve('libsodium-sumo'))
+  const factory = ((await import(glue)) as { default: (options: object) => Promise<unknown> }).default
+  const wasm: any = createWasmSodium(await instantiateLibsodium(factory))
+  const js: any = require('sodium-javascript')
+  const speed = (s: any) => {
+    const k = Buffer.alloc(32, 7)
+    const header = Buffer.alloc(24)
+    const push = Buffer.alloc(52)
+    const pull = Buffer.alloc(52)
+    s.crypto_secretstream_xchacha20poly1305_init_push(push, header, k)
+    s.crypto_secretstream_xchacha20poly1305_init_pull(pull, header, k)
+    const m = Buffer.alloc(64 * 1024, 1)
+    const c = Buffer.alloc(m.length + 17)
+    const tag = Buffer.alloc(1)
+    // sodium-javascript's tag constants are one-byte arrays, sodium-native's numbers.
+    const tagMessage = s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE ?? 0
+    const total = 64 * MB
+    const t = performance.now()
+    for (let done = 0; done < total; done += m.length) {
+      s.crypto_secretstream_xchacha20poly1305_push(push, c, m, null, tagMessage)
+      s.crypto_secretstream_xchacha20poly1305_pull(pull, m, tag, c, null)
+    }
+    return total / MB / ((performance.now() - t) / 1000)
+  }
+  return [
+    { name: 'secret-stream cipher (push + pull, 64 kB), sodium-native', value: speed(native), unit: 'MB/s' },
+    { name: 'secret-stream cipher, libsodium WASM (the browser adapter, in Node)', value: speed(wasm), unit: 'MB/s' },
+    { name: 'secret-stream cipher, pure-JS sodium', value: speed(js), unit: 'MB/s' }
+  ]
+}
+
+if (json) console.log(JSON.stringify({ rows }, null, 2))
+else {
+  const w = Math.max(...rows.map((r) => r.name.length))
+  console.log('\nend-to-end crypto: a log download through the relay, per sodium')
+  for (const r of rows) console.log(`${r.name.padEnd(w)}  ${`${r.value.toFixed(r.unit === '×' ? 2 : 1)} ${r.unit}`.padStart(12)}${r.note ? `  (${r.note})` : ''}`)
+}
