@@ -7,6 +7,7 @@
 // - an error thrown while handling one socket's message ends that socket's session only.
 import { Protocol, NodeProxy, type NodeProxyInstance, type ProtocolInstance, type StreamLike } from './dht-relay-internals.ts'
 import './handshake-recv-once.ts'
+import { coalesceData } from './coalesce-data.ts'
 
 export interface NonCustodialHandlers {
   /** The client completed dht-relay's handshake without a secret key; it may now use the DHT. */
@@ -57,6 +58,7 @@ export function relayNonCustodial(dht: unknown, stream: StreamLike, handlers: No
   const protocol = new GuardedProtocol(stream)
   protocol.guard = guard
   containMuxErrors(protocol, guard)
+  coalesceData(protocol)
 
   protocol
     .once('handshake', (message: { publicKey: Buffer }) => {
