@@ -4,48 +4,30 @@
 // its newest lines); "jump to newest" comes back to the live end.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import type Docker from 'dockerode'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, expectNoSeriousA11y, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
+import type { Locator, Page } from 'playwright-core'
+import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { expectNoSeriousA11y, screenshot } from '../harness/browser.ts'
 
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 /** More than the view's window of 10,000 lines. */
 const LINES = 14_000
 
 describe('earlier log lines on a phone', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
-  let agent: AgentProcess
+  let stack: AppStack
   let docker: Docker
-  let browser: Browser
   let phone: Page
   let container: Docker.Container | null = null
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
-    browser = await launchChromium()
-    phone = await (await browser.newContext(PHONE)).newPage()
-    const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-    await pairFromLink(phone, /pair link: (\S+)/.exec(out.stdout)![1]!)
+    stack = await startAppStack()
+    docker = stack.docker
+    phone = await stack.pairedPage('viewer')
   })
 
   after(async () => {
-    await browser?.close()
     await container?.remove({ force: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   /** The numbers of the rendered lines, top to bottom, and the one at the top of the list's view. */
@@ -106,6 +88,8 @@ describe('earlier log lines on a phone', () => {
     }
     assert.match((await status.textContent()) ?? '', /10000 lines.*from the start/s, 'the window stays at its cap and reached the log start')
     await list.evaluate((el) => (el.scrollTop = 0))
+    // The virtual list draws the rows at the top on its next frame.
+    await panel.getByTestId('log-line').filter({ hasText: /^line 1$/ }).waitFor({ timeout: 10_000 })
     view = await rendered(list)
     assert.equal(view.numbers[0], 1, 'the first line of the log')
     assert.ok(consecutive(view.numbers))

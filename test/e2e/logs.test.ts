@@ -3,55 +3,37 @@
 // leaving the screen closes the agent's Docker log request (seen in the agent's trace).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import type Docker from 'dockerode'
-import type { Browser, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
+import type { Page } from 'playwright-core'
+import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { screenshot } from '../harness/browser.ts'
 
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 const XSS = '<img src=x onerror=alert(1)>'
 
 describe('logs on a phone', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
+  let stack: AppStack
   let agent: AgentProcess
   let docker: Docker
-  let browser: Browser
   let phone: Page
+  let run = ''
   const created: Docker.Container[] = []
   const dialogs: string[] = []
-  const run = `${Date.now() % 100000}`
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    process.env.POCKETDOCK_TRACE_STREAMS = '1'
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
-    delete process.env.POCKETDOCK_TRACE_STREAMS
-    browser = await launchChromium()
-    phone = await (await browser.newContext(PHONE)).newPage()
+    stack = await startAppStack({ agentEnv: { POCKETDOCK_TRACE_STREAMS: '1' } })
+    ;({ agent, docker, run } = stack)
+    phone = await stack.pairedPage('viewer')
     phone.on('dialog', (d) => {
       dialogs.push(d.message())
       void d.dismiss()
     })
-    const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-    await pairFromLink(phone, /pair link: (\S+)/.exec(out.stdout)![1]!)
   })
 
   after(async () => {
-    await browser?.close()
     for (const c of created) await c.remove({ force: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('markup stays text, ANSI red is red; follow, regex search, wrap, timestamps; leaving closes the stream', async () => {

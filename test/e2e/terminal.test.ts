@@ -2,17 +2,13 @@
 // the screen shows is read from xterm's rows, what happened in the container from dockerode.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import type Docker from 'dockerode'
-import type { Browser, Page } from 'playwright-core'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, axeSerious, describeViolations, launchChromium, pairFromLink, screenshot } from '../harness/browser.ts'
+import type { Page } from 'playwright-core'
+import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { until } from '../harness/until.ts'
+import { PHONE, axeSerious, describeViolations, pairFromLink, screenshot } from '../harness/browser.ts'
 
-const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 // The cursor cell after busybox's prompt renders as a space too.
 const PROMPT = /^\/ #\s*$/
 
@@ -40,11 +36,8 @@ async function lastLine(page: Page): Promise<string> {
 }
 
 describe('terminal on a phone', () => {
-  let dht: LocalDht
-  let relay: RelayProcess
-  let agent: AgentProcess
+  let stack: AppStack
   let docker: Docker
-  let browser: Browser
   let phone: Page
   let container: Docker.Container
   const name = `term-${Date.now() % 100000}`
@@ -62,45 +55,27 @@ describe('terminal on a phone', () => {
     return top.Processes.map((p) => p.join(' ')).filter((line) => pattern.test(line))
   }
 
-  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-
   async function typeLine(text: string): Promise<void> {
     await phone.keyboard.type(text)
     await phone.keyboard.press('Enter')
   }
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'nas' })
+    stack = await startAppStack()
+    docker = stack.docker
     container = await docker.createContainer({ Image: BUSYBOX_IMAGE, name, Cmd: ['sleep', '3600'], HostConfig: { NetworkMode: 'none' } })
+    stack.track(container)
     await container.start()
-    browser = await launchChromium()
-    const context = await browser.newContext(PHONE)
+    const context = await stack.browser.newContext(PHONE)
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     phone = await context.newPage()
     phone.on('pageerror', (err) => pageErrors.push(err.message))
     phone.on('request', (req) => requests.push(req.url()))
-    const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
-    assert.equal(out.code, 0, out.stderr)
-    await pairFromLink(phone, /pair link: (\S+)/.exec(out.stdout)![1]!)
+    await pairFromLink(phone, await stack.invite('admin'))
   })
 
   after(async () => {
-    await browser?.close()
-    await container?.remove({ force: true, v: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('xterm is not loaded until a terminal opens; then echo $((6*7)) shows 42', async (t) => {
