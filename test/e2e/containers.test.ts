@@ -247,11 +247,13 @@ describe('containers on a phone and a tablet', () => {
 
   test('nothing scrolls sideways at 360 px, dark mode passes the same scan, and the page threw nothing', async () => {
     await phone.setViewportSize({ width: 360, height: 640 })
-    for (const tab of ['hosts', 'containers', 'device']) {
+    for (const tab of ['hosts', 'device', 'containers']) {
       await phone.getByTestId(`nav-${tab}`).click()
+      if (tab === 'containers') await phone.getByTestId('container-list').waitFor()
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       assert.ok(overflow <= 0, `${tab}: ${overflow}px of horizontal scroll`)
     }
+    // Still on the container list for the screenshots and the dark scan.
     await screenshot(phone, 'phone-360-containers')
     // Dark follows the system; its contrast is checked like the light one's.
     await phone.emulateMedia({ colorScheme: 'dark' })

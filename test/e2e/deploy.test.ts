@@ -182,7 +182,10 @@ describe('images, volumes, networks, projects and deploying from a phone', () =>
 
   test('an invalid port or a name in use names the field and creates nothing; a failed start is said and removable', async () => {
     const before = await names()
-    await openTool('run')
+    // This time from the container list's own Run button.
+    await phone.getByTestId('nav-containers').click()
+    await phone.getByTestId('list-run').click()
+    await phone.getByTestId('tool-back').waitFor()
     const form = phone.getByTestId('run-form')
     await form.getByTestId('run-image').fill(BUSYBOX_IMAGE)
     await form.getByTestId('run-name').fill(`bad-${run}`)
@@ -463,6 +466,7 @@ describe('images, volumes, networks, projects and deploying from a phone', () =>
     assert.equal(await operator.getByTestId('open-run').count(), 0)
     await operator.getByTestId('nav-containers').click()
     await operator.getByRole('button', { name: `Actions for form-${run}`, exact: true }).click({ timeout: 20_000 })
+    assert.equal(await operator.getByTestId('list-run').count(), 0)
     assert.equal(await operator.getByTestId('action-sheet').locator('[data-action="duplicate"]').count(), 0)
     assert.equal(await operator.getByTestId('project-actions').count(), 0)
     await operator.context().close()
