@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import type Docker from 'dockerode'
 import type { BrowserContext, Page } from 'playwright-core'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
-import { PHONE, forceJsSodium, pairFromLink, screenshot } from '../harness/browser.ts'
+import { PHONE, forceJsSodium, openContainerTab, pairFromLink, screenshot } from '../harness/browser.ts'
 
 const LINES = 3000
 const LINE_TAIL = 'of the crypto test, padded to look like a real log line'
@@ -53,11 +53,7 @@ describe('end-to-end crypto in the browser', () => {
     await pairFromLink(page, await stack.invite('viewer'))
 
     const name = `crypto-logs-${stack.run}`
-    await page.getByTestId('nav-containers').click()
-    const row = page.locator(`[data-testid="container-row"][data-name="${name}"]`)
-    await row.waitFor({ timeout: 30_000 })
-    await row.getByRole('button', { name: new RegExp(name) }).first().click()
-    await page.locator('#tab-logs').click()
+    await openContainerTab(page, name, 'logs')
     const panel = page.getByTestId('logs-panel')
     await panel.getByTestId('log-line').filter({ hasText: `line ${LINES} of` }).waitFor({ timeout: 30_000 })
     await screenshot(page, `crypto-${label}-logs`)

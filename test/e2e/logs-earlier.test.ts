@@ -8,7 +8,7 @@ import type Docker from 'dockerode'
 import type { Locator, Page } from 'playwright-core'
 import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
-import { expectNoSeriousA11y, screenshot } from '../harness/browser.ts'
+import { expectNoSeriousA11y, openContainerTab, screenshot } from '../harness/browser.ts'
 
 /** More than the view's window of 10,000 lines. */
 const LINES = 14_000
@@ -54,11 +54,7 @@ describe('earlier log lines on a phone', () => {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
 
-    await phone.getByTestId('nav-containers').click()
-    const row = phone.locator(`[data-testid="container-row"][data-name="${name}"]`)
-    await row.waitFor({ timeout: 30_000 })
-    await row.getByRole('button', { name: new RegExp(name) }).first().click()
-    await phone.locator('#tab-logs').click()
+    await openContainerTab(phone, name, 'logs')
     const panel = phone.getByTestId('logs-panel')
     const list = panel.getByTestId('log-list')
     const status = panel.getByTestId('log-status')

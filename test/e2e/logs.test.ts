@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 import type { AgentProcess } from '../harness/agent-process.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
-import { screenshot } from '../harness/browser.ts'
+import { openContainerTab, screenshot } from '../harness/browser.ts'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
@@ -44,11 +44,7 @@ describe('logs on a phone', () => {
     await c.start()
     const short = c.id.slice(0, 12)
 
-    await phone.getByTestId('nav-containers').click()
-    const row = phone.locator(`[data-testid="container-row"][data-name="${name}"]`)
-    await row.waitFor({ timeout: 30_000 })
-    await row.getByRole('button', { name: new RegExp(name) }).first().click()
-    await phone.locator('#tab-logs').click()
+    await openContainerTab(phone, name, 'logs')
     const panel = phone.getByTestId('logs-panel')
     await panel.waitFor({ timeout: 20_000 })
 

@@ -8,6 +8,7 @@ import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
 import { until } from '../harness/until.ts'
 import { PHONE, axeSerious, describeViolations, pairFromLink, screenshot } from '../harness/browser.ts'
+import { processesIn, ttyExecsOf } from '../harness/container-probes.ts'
 
 // The cursor cell after busybox's prompt renders as a space too.
 const PROMPT = /^\/ #\s*$/
@@ -44,16 +45,8 @@ describe('terminal on a phone', () => {
   const requests: string[] = []
   const pageErrors: string[] = []
 
-  async function ttyExecs(): Promise<Docker.ExecInspectInfo[]> {
-    const ids = (await container.inspect()).ExecIDs ?? []
-    const infos = await Promise.all(ids.map((id) => docker.getExec(id).inspect().catch(() => null)))
-    return infos.filter((i): i is Docker.ExecInspectInfo => !!i && i.ProcessConfig.tty)
-  }
-
-  async function processes(pattern: RegExp): Promise<string[]> {
-    const top = (await container.top({ ps_args: '-eo pid,args' } as any)) as unknown as { Processes: string[][] }
-    return top.Processes.map((p) => p.join(' ')).filter((line) => pattern.test(line))
-  }
+  const ttyExecs = () => ttyExecsOf(docker, container)
+  const processes = (pattern: RegExp) => processesIn(container, pattern)
 
   async function typeLine(text: string): Promise<void> {
     await phone.keyboard.type(text)

@@ -130,3 +130,12 @@ export async function expectNoSeriousA11y(page: Page, screen: string): Promise<v
   const violations = await axeSerious(page)
   assert.equal(violations.length, 0, `${screen}:\n${describeViolations(violations)}`)
 }
+
+/** From anywhere in the app: the Containers tab, then that container's detail on one of its tabs. */
+export async function openContainerTab(page: Page, name: string, tab: 'overview' | 'logs' | 'stats' | 'terminal'): Promise<void> {
+  await page.getByTestId('nav-containers').click()
+  const row = page.locator(`[data-testid="container-row"][data-name="${name}"]`)
+  await row.waitFor({ timeout: 30_000 })
+  await row.getByRole('button', { name: new RegExp(name) }).first().click()
+  await page.locator(`#tab-${tab}`).click()
+}

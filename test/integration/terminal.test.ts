@@ -25,6 +25,8 @@ import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 import { connectRawDevice } from '../harness/raw-device.ts'
+import { processesIn, ttyExecsOf } from '../harness/container-probes.ts'
+import { until } from '../harness/until.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 const GRACE_MS = 1500
@@ -127,26 +129,8 @@ describe('terminal and console', () => {
     return new Term(cl.openTerminal({ containerId: container.id, cmd: [], rows: 24, cols: 80, sessionId: null, ...extra }))
   }
 
-  /** The terminal execs (TTY) Docker knows for the container, with their state. */
-  async function ttyExecs(): Promise<Docker.ExecInspectInfo[]> {
-    const ids = (await container.inspect()).ExecIDs ?? []
-    const infos = await Promise.all(ids.map((id) => docker.getExec(id).inspect().catch(() => null)))
-    return infos.filter((i): i is Docker.ExecInspectInfo => !!i && i.ProcessConfig.tty)
-  }
-
-  /** Processes in the container whose command line matches (docker top, i.e. the engine's view). */
-  async function processes(pattern: RegExp): Promise<string[]> {
-    const top = (await container.top({ ps_args: '-eo pid,args' } as any)) as unknown as { Processes: string[][] }
-    return top.Processes.map((p: string[]) => p.join(' ')).filter((line: string) => pattern.test(line))
-  }
-
-  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const end = Date.now() + ms
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await sleep(100)
-    }
-  }
+  const ttyExecs = () => ttyExecsOf(docker, container)
+  const processes = (pattern: RegExp) => processesIn(container, pattern)
 
   async function refusedWith(promise: Promise<unknown>, code: string): Promise<void> {
     await assert.rejects(promise, (err: unknown) => {
