@@ -35,9 +35,18 @@ export const dockerEvent = struct({
 })
 export type DockerEvent = Decoded<typeof dockerEvent>
 
+/** One chunk of a connection test; the agent sends each back as it came. */
+export const echoChunk = struct({ data: c.buffer })
+export type EchoChunk = Decoded<typeof echoChunk>
+
 export const systemCalls = {
   'system.info': unary('viewer', empty, systemInfo),
   /** Answers at once, without Docker: the app's round-trip time to the agent. */
   'system.ping': unary('viewer', empty, empty),
-  'system.events': stream('viewer', eventsParams, dockerEvent)
+  'system.events': stream('viewer', eventsParams, dockerEvent),
+  /**
+   * The connection test: every input chunk comes back as an item, so a device can measure what
+   * the whole encrypted path carries without Docker in it. Bounded by the stream's credit.
+   */
+  'system.echo': stream('viewer', empty, echoChunk, { input: echoChunk })
 } as const

@@ -3,6 +3,8 @@
 // the same download from Node (sodium-native: what the path carries without the browser), Docker's
 // own read speed, and each sodium's secret-stream cipher alone (Node) to show where time goes.
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
@@ -12,7 +14,7 @@ import DHT from 'hyperdht'
 import type Docker from 'dockerode'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import native from 'sodium-native'
-import { AgentClient } from '@pocketdock/protocol'
+import { AgentClient, testConnection } from '@pocketdock/protocol'
 import { logFile } from '@pocketdock/protocol/log-download'
 import { startTestnet } from '../harness/testnet.ts'
 import { startAgent } from '../harness/agent-process.ts'
@@ -20,7 +22,8 @@ import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
-import { PHONE, forceJsSodium, launchChromium, pairFromLink } from '../harness/browser.ts'
+import { PHONE, forceJsSodium, launchChromium, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
+import { openBareChromium, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
 import { createWasmSodium, instantiateLibsodium } from '../../web/src/lib/crypto/sodium-wasm.ts'
 
 const json = process.argv.includes('--json')
@@ -29,6 +32,8 @@ const LINE_BYTES = 1000
 const LINES = 40_000
 const RUNS = 3
 const MB = 1024 * 1024
+/** What the connection test sends by default (it stops at 3 s too). */
+const ECHO_BYTES = 32 * MB
 
 interface Row {
   name: string
@@ -83,19 +88,30 @@ try {
     fromNode.push(performance.now() - t)
     if (got !== bytes) throw new Error(`Node download got ${got} of ${bytes} bytes`)
   }
+  rows.push({ name: 'the same, downloaded through the relay from Node (sodium-native)', value: bytes / MB / (median(fromNode) / 1000), unit: 'MB/s' })
+  // The connection test (system.echo): the encrypted path both ways, Docker not in it.
+  const nodeEcho: number[] = []
+  for (let i = 0; i < RUNS; i++) nodeEcho.push((await testConnection(remote, { bytes: ECHO_BYTES, maxMs: 30_000 })).mbPerSecond)
+  rows.push({ name: `echo of ${ECHO_BYTES / MB} MB through the relay (connection test), Node (sodium-native)`, value: median(nodeEcho), unit: 'MB/s each way' })
   await remote.close()
   await node.destroy()
-  rows.push({ name: 'the same, downloaded through the relay from Node (sodium-native)', value: bytes / MB / (median(fromNode) / 1000), unit: 'MB/s' })
 
+  const wasmEcho = await browserEcho(false)
+  const jsEcho = await browserEcho(true)
+  rows.push({ name: 'the same echo in Chromium (Test connection), libsodium WASM', value: wasmEcho, unit: 'MB/s each way', note: 'target ≥ 40' })
+  rows.push({ name: 'the same echo in Chromium, pure-JS sodium', value: jsEcho, unit: 'MB/s each way' })
+  rows.push({ name: 'browser echo throughput, WASM ÷ pure JS', value: wasmEcho / jsEcho, unit: '×', note: 'target ≥ 5' })
+  // The download goes to a file, which takes Playwright's download handling: these rows include the
+  // cost of Playwright's copy of every WebSocket frame (see bare-chromium.ts).
   browser = await launchChromium()
   const wasm = await browserDownload(browser, false, name, bytes)
   const js = await browserDownload(browser, true, name, bytes)
-  rows.push({ name: 'the same in Chromium through the relay, libsodium WASM', value: wasm, unit: 'MB/s', note: 'target ≥ 40' })
-  rows.push({ name: 'the same in Chromium through the relay, pure-JS sodium', value: js, unit: 'MB/s' })
-  rows.push({ name: 'browser throughput, WASM ÷ pure JS', value: wasm / js, unit: '×', note: 'target ≥ 5' })
+  rows.push({ name: `the ${bytes / MB | 0} MB log downloaded in Chromium through the relay, libsodium WASM`, value: wasm, unit: 'MB/s' })
+  rows.push({ name: 'the same download in Chromium, pure-JS sodium', value: js, unit: 'MB/s' })
+  rows.push({ name: 'browser download throughput, WASM ÷ pure JS', value: wasm / js, unit: '×' })
   // What a bare WebSocket carries into Chromium here: the relay sends one message per UDX packet.
   for (const size of [1400, 64 * 1024]) {
-    rows.push({ name: `bare WebSocket into Chromium, ${size} B messages (no relay, no crypto)`, value: await wsCeiling(browser, size), unit: 'MB/s' })
+    rows.push({ name: `bare WebSocket into Chromium, ${size} B messages (no relay, no crypto)`, value: await wsCeiling(size), unit: 'MB/s' })
   }
 } finally {
   await browser?.close()
@@ -105,16 +121,65 @@ try {
   await dht.destroy()
 }
 
-/** Pairs a fresh phone, opens the container's logs, and times the Download button (median MB/s). */
-async function browserDownload(b: Browser, pureJs: boolean, name: string, bytes: number): Promise<number> {
+/** A fresh phone paired as a viewer, running the sodium asked for. */
+async function pairedPhone(b: Browser, pureJs: boolean): Promise<{ context: BrowserContext; page: Page }> {
   let context: BrowserContext = await b.newContext(PHONE)
   if (pureJs) context = await forceJsSodium(context)
+  const page = await context.newPage()
+  const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
+  await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
+  const running = await page.evaluate(() => document.documentElement.dataset.sodium)
+  if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
+  return { context, page }
+}
+
+/**
+ * Taps Test connection on the host card RUNS times (median MB/s each way, as the card shows it),
+ * after one run that warms up the page. The phone is paired through Playwright, then the test runs
+ * in a Chromium with no Playwright attached (bare-chromium.ts says why).
+ */
+async function browserEcho(pureJs: boolean): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-echo-'))
+  let bare: BareChromium | undefined
   try {
-    const page = await context.newPage()
+    const phone = await launchPersistentPhone(dir)
+    if (pureJs) await forceJsSodium(phone)
     const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-    await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
-    const running = await page.evaluate(() => document.documentElement.dataset.sodium)
+    await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), /pair link: (\S+)/.exec(out.stdout)![1]!)
+    await phone.close()
+    bare = await openBareChromium(dir, relay.url)
+    await bare.waitFor('document.querySelector(\'[data-testid="connection-test"]\') !== null')
+    const running = await bare.evaluate<string>('document.documentElement.dataset.sodium')
     if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
+    const figures: number[] = []
+    for (let i = 0; i <= RUNS; i++) {
+      const mbps = await bare.evaluate<number>(`new Promise((resolve, reject) => {
+        const button = document.querySelector('[data-testid="connection-test"]')
+        button.click()
+        const started = Date.now()
+        const check = () => {
+          if (!button.disabled) {
+            const result = document.querySelector('[data-testid="connection-test-result"]')
+            return result ? resolve(Number(result.dataset.mbps)) : reject(new Error(document.querySelector('[data-testid="problem"]')?.textContent ?? 'no result'))
+          }
+          if (Date.now() - started > 60000) return reject(new Error('the connection test did not end'))
+          setTimeout(check, 200)
+        }
+        setTimeout(check, 200)
+      })`)
+      if (i > 0) figures.push(mbps)
+    }
+    return median(figures)
+  } finally {
+    await bare?.close()
+    removeProfile(dir)
+  }
+}
+
+/** Pairs a fresh phone, opens the container's logs, and times the Download button (median MB/s). */
+async function browserDownload(b: Browser, pureJs: boolean, name: string, bytes: number): Promise<number> {
+  const { context, page } = await pairedPhone(b, pureJs)
+  try {
     await page.getByTestId('nav-containers').click()
     const row = page.locator(`[data-testid="container-row"][data-name="${name}"]`)
     await row.waitFor({ timeout: 30_000 })
@@ -141,10 +206,10 @@ async function timedDownload(page: Page, button: ReturnType<Page['getByTestId']>
   return ms
 }
 
-/** MB/s that a Node `ws` server on loopback pushes into a page, in messages of `size` bytes. */
-async function wsCeiling(b: Browser, size: number): Promise<number> {
+/** MB/s that a Node `ws` server on loopback pushes into a page (no Playwright attached), in messages of `size` bytes. */
+async function wsCeiling(size: number): Promise<number> {
   const total = 32 * MB
-  const server = http.createServer()
+  const server = http.createServer((_req, res) => res.end('<!doctype html><title>WebSocket ceiling</title>'))
   const wss = new WebSocketServer({ server })
   wss.on('connection', (ws) => {
     const message = Buffer.alloc(size, 1)
@@ -159,31 +224,29 @@ async function wsCeiling(b: Browser, size: number): Promise<number> {
     pump()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const context = await b.newContext()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-ws-'))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const bare = await openBareChromium(dir, `${origin}/`)
   try {
-    const page = await context.newPage()
-    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`
-    const ms = await page.evaluate(
-      ([url, total]) =>
-        new Promise<number>((resolve, reject) => {
-          const ws = new WebSocket(url as string)
-          ws.binaryType = 'arraybuffer'
-          let got = 0
-          let start = 0
-          ws.onopen = () => (start = performance.now())
-          ws.onerror = () => reject(new Error('WebSocket failed'))
-          ws.onmessage = (e) => {
-            got += (e.data as ArrayBuffer).byteLength
-            if (got < (total as number)) return
-            resolve(performance.now() - start)
-            ws.close()
-          }
-        }),
-      [url, total] as const
-    )
+    await bare.waitFor('document.readyState === "complete"')
+    const ms = await bare.evaluate<number>(`new Promise((resolve, reject) => {
+      const ws = new WebSocket('${origin.replace('http', 'ws')}/')
+      ws.binaryType = 'arraybuffer'
+      let got = 0
+      let start = 0
+      ws.onopen = () => (start = performance.now())
+      ws.onerror = () => reject(new Error('WebSocket failed'))
+      ws.onmessage = (e) => {
+        got += e.data.byteLength
+        if (got < ${total}) return
+        resolve(performance.now() - start)
+        ws.close()
+      }
+    })`)
     return total / MB / (ms / 1000)
   } finally {
-    await context.close()
+    await bare.close()
+    removeProfile(dir)
     for (const client of wss.clients) client.terminate()
     wss.close()
     server.close()
@@ -227,6 +290,6 @@ async function cipherRows(): Promise<Row[]> {
 if (json) console.log(JSON.stringify({ rows }, null, 2))
 else {
   const w = Math.max(...rows.map((r) => r.name.length))
-  console.log('\nend-to-end crypto: a log download through the relay, per sodium')
+  console.log('\nend-to-end crypto: the connection test (echo) and a log download through the relay, per sodium')
   for (const r of rows) console.log(`${r.name.padEnd(w)}  ${`${r.value.toFixed(r.unit === '×' ? 2 : 1)} ${r.unit}`.padStart(12)}${r.note ? `  (${r.note})` : ''}`)
 }

@@ -50,6 +50,13 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
     assert.equal((await page.getByTestId('role').textContent())?.trim(), 'admin')
     assert.match((await page.locator('h2').first().textContent()) ?? '', /phone-test-host/)
 
+    // The connection test shows the round trip and what the encrypted path carries.
+    await page.getByTestId('connection-test').click()
+    const result = page.getByTestId('connection-test-result')
+    await result.waitFor({ timeout: 30_000 })
+    assert.ok(Number(await result.getAttribute('data-mbps')) > 0)
+    assert.match((await result.textContent()) ?? '', /Round trip [\d.]+ ms · both ways [\d.]+ MB\/s/)
+
     // A bad key in the form gets a clear message and adds nothing.
     await page.getByTestId('agent-key-input').fill(`${agent.key.slice(0, 63)}g`)
     await page.getByRole('button', { name: 'Add host' }).click()

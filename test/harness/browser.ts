@@ -24,8 +24,8 @@ export const TABLET: BrowserContextOptions = {
     'Mozilla/5.0 (Linux; Android 14; Pixel Tablet) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36'
 }
 
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = [
+export const CHROMIUM_EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -36,7 +36,7 @@ const ARGS = [
 ]
 
 export async function launchChromium(opts: { args?: string[] } = {}): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: [...ARGS, ...(opts.args ?? [])] })
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] })
   if (process.env.POCKETDOCK_SODIUM === 'js') {
     const newContext = browser.newContext.bind(browser)
     browser.newContext = async (options) => forceJsSodium(await newContext(options))
@@ -46,7 +46,7 @@ export async function launchChromium(opts: { args?: string[] } = {}): Promise<Br
 
 /** A phone with a profile on disk: what installability needs (incognito contexts cannot install). */
 export async function launchPersistentPhone(userDataDir: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(userDataDir, { ...PHONE, executablePath: EXECUTABLE, args: ARGS })
+  const context = await chromium.launchPersistentContext(userDataDir, { ...PHONE, executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS })
   return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : context
 }
 

@@ -62,6 +62,12 @@ test('call payload codecs round trip', () => {
   // Maps decode without a prototype, so a key named __proto__ is only data.
   const hostile = c.decode(calls['system.events'].item, c.encode(calls['system.events'].item, { ...event, attributes: JSON.parse('{"__proto__":"x"}') }))
   assert.equal(Object.getPrototypeOf(hostile.attributes), null)
+  // The connection test's chunk is the same codec both ways, byte for byte (empty included).
+  const echo = calls['system.echo']
+  assert.equal(echo.input, echo.item)
+  for (const data of [new Uint8Array(0), new Uint8Array([0, 255, 7]), new Uint8Array(60 * 1024).fill(9)]) {
+    assert.deepEqual(new Uint8Array(c.decode(echo.item, c.encode(echo.item, { data })).data), data)
+  }
 })
 
 function normalize(frame: Frame): Record<string, unknown> {

@@ -1,0 +1,107 @@
+// Chromium with no Playwright attached, for throughput benchmarks. Playwright enables DevTools'
+// Network domain on every page it drives, and that copies each WebSocket frame, base64-encoded,
+// to the test process: on a 2-core machine it costs about as much CPU as the app's own work, so
+// a page driven by Playwright measures the bench harness too. This one is driven over plain CDP
+// with Runtime.evaluate only, as close to a user's browser as a script gets.
+import fs from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import WebSocket from 'ws'
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './browser.ts'
+
+export interface BareChromium {
+  /** Evaluates an expression in the page (awaiting a promise) and returns its JSON value. */
+  evaluate<T>(expression: string): Promise<T>
+  /** Waits until `condition` is true in the page, across the reloads an app may do at start. */
+  waitFor(condition: string, timeoutMs?: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** Opens `url` in a Chromium on the profile in `userDataDir` (e.g. one a Playwright test paired). */
+export async function openBareChromium(userDataDir: string, url: string): Promise<BareChromium> {
+  fs.rmSync(`${userDataDir}/DevToolsActivePort`, { force: true })
+  const child = spawn(CHROMIUM_EXECUTABLE, [...CHROMIUM_ARGS, '--headless', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, '--window-size=390,844', url], {
+    stdio: 'ignore',
+    // Its own process group, so that stopping it stops its renderers and helpers too.
+    detached: true
+  })
+  try {
+    const port = await devToolsPort(userDataDir, child)
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; url: string; webSocketDebuggerUrl: string }>
+    const page = targets.find((t) => t.type === 'page' && t.url.startsWith(new URL(url).origin))
+    if (!page) throw new Error(`no page for ${url} among ${targets.map((t) => t.url).join(', ')}`)
+    const ws = new WebSocket(page.webSocketDebuggerUrl, { perMessageDeflate: false })
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    let nextId = 1
+    const waiting = new Map<number, (message: any) => void>()
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString())
+      waiting.get(message.id)?.(message)
+      waiting.delete(message.id)
+    })
+    const evaluate = async <T>(expression: string): Promise<T> => {
+      const id = nextId++
+      const reply = await new Promise<any>((resolve) => {
+        waiting.set(id, resolve)
+        ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }))
+      })
+      if (reply.error) throw new Error(reply.error.message)
+      if (reply.result.exceptionDetails) throw new Error(reply.result.exceptionDetails.exception?.description ?? reply.result.exceptionDetails.text)
+      return reply.result.result.value as T
+    }
+    const bare: BareChromium = {
+      evaluate,
+      async waitFor(condition, timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs
+        while (true) {
+          // A reload destroys the context mid-evaluate; that is a "not yet".
+          if (await evaluate<boolean>(`Boolean(${condition})`).catch(() => false)) return
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${condition}`)
+          await sleep(100)
+        }
+      },
+      async close() {
+        ws.close()
+        await stop(child)
+      }
+    }
+    // The target is listed with its URL while about:blank still runs in it.
+    await bare.waitFor(`location.origin === ${JSON.stringify(new URL(url).origin)} && document.readyState === 'complete'`)
+    return bare
+  } catch (err) {
+    await stop(child)
+    throw err
+  }
+}
+
+async function devToolsPort(userDataDir: string, child: ChildProcess): Promise<number> {
+  const file = `${userDataDir}/DevToolsActivePort`
+  for (let i = 0; i < 300 && child.exitCode === null; i++) {
+    if (fs.existsSync(file)) {
+      const port = Number(fs.readFileSync(file, 'utf8').split('\n')[0])
+      if (port > 0) return port
+    }
+    await sleep(50)
+  }
+  throw new Error(`Chromium did not open its DevTools port (exit code ${child.exitCode})`)
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal)
+    } catch {
+      // Already gone.
+    }
+  }
+  signalGroup('SIGTERM')
+  await Promise.race([exited, sleep(5000)])
+  signalGroup('SIGKILL')
+}
+
+/** Removes a profile directory once Chromium's last helper has stopped writing to it. */
+export function removeProfile(userDataDir: string): void {
+  fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
+}
