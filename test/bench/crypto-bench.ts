@@ -1,7 +1,9 @@
-// `npm run bench` (crypto part): end-to-end throughput of a large log download through the relay,
-// in Chromium with libsodium's WASM build and with the pure-JS sodium, in the same run; beside it
-// the same download from Node (sodium-native: what the path carries without the browser), Docker's
-// own read speed, and each sodium's secret-stream cipher alone (Node) to show where time goes.
+// `npm run bench` (crypto part): end-to-end throughput through the relay in Chromium with
+// libsodium's WASM build and with the pure-JS sodium, in the same run: the connection test (an
+// echo, Docker not in the path) and a large log download. Beside them the same from Node
+// (sodium-native: what the path carries without the browser), Docker's own read speed, a bare
+// WebSocket into Chromium, and each sodium's secret-stream cipher alone, to show where time goes.
+// The browser runs without Playwright attached (test/harness/bare-chromium.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,7 +14,6 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
 import native from 'sodium-native'
 import { AgentClient, testConnection } from '@pocketdock/protocol'
 import { logFile } from '@pocketdock/protocol/log-download'
@@ -22,7 +23,7 @@ import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
-import { PHONE, forceJsSodium, launchChromium, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
+import { forceJsSodium, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
 import { openBareChromium, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
 import { createWasmSodium, instantiateLibsodium } from '../../web/src/lib/crypto/sodium-wasm.ts'
 
@@ -54,7 +55,6 @@ const device = DHT.keyPair()
 const relay = await startRelay({ bootstrap: dht.bootstrap, webRoot: WEB_DIST })
 const agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, name: 'bench', allow: [{ key: device.publicKey.toString('hex'), role: 'viewer' }] })
 let container: Docker.Container | undefined
-let browser: Browser | undefined
 try {
   const name = `crypto-bench-${process.pid}`
   container = await dockerd.docker.createContainer({
@@ -96,50 +96,31 @@ try {
   await remote.close()
   await node.destroy()
 
-  const wasmEcho = await browserEcho(false)
-  const jsEcho = await browserEcho(true)
-  rows.push({ name: 'the same echo in Chromium (Test connection), libsodium WASM', value: wasmEcho, unit: 'MB/s each way', note: 'target ≥ 40' })
-  rows.push({ name: 'the same echo in Chromium, pure-JS sodium', value: jsEcho, unit: 'MB/s each way' })
-  rows.push({ name: 'browser echo throughput, WASM ÷ pure JS', value: wasmEcho / jsEcho, unit: '×', note: 'target ≥ 5' })
-  // The download goes to a file, which takes Playwright's download handling: these rows include the
-  // cost of Playwright's copy of every WebSocket frame (see bare-chromium.ts).
-  browser = await launchChromium()
-  const wasm = await browserDownload(browser, false, name, bytes)
-  const js = await browserDownload(browser, true, name, bytes)
-  rows.push({ name: `the ${bytes / MB | 0} MB log downloaded in Chromium through the relay, libsodium WASM`, value: wasm, unit: 'MB/s' })
-  rows.push({ name: 'the same download in Chromium, pure-JS sodium', value: js, unit: 'MB/s' })
-  rows.push({ name: 'browser download throughput, WASM ÷ pure JS', value: wasm / js, unit: '×' })
+  const browserFigures = { wasm: await browserRuns(false, name, bytes), js: await browserRuns(true, name, bytes) }
+  rows.push({ name: 'the same echo in Chromium (Test connection), libsodium WASM', value: browserFigures.wasm.echo, unit: 'MB/s each way', note: 'target ≥ 40' })
+  rows.push({ name: 'the same echo in Chromium, pure-JS sodium', value: browserFigures.js.echo, unit: 'MB/s each way' })
+  rows.push({ name: 'browser echo throughput, WASM ÷ pure JS', value: browserFigures.wasm.echo / browserFigures.js.echo, unit: '×', note: 'target ≥ 5' })
+  rows.push({ name: `the ${(bytes / MB) | 0} MB log downloaded in Chromium through the relay, libsodium WASM`, value: browserFigures.wasm.download, unit: 'MB/s' })
+  rows.push({ name: 'the same download in Chromium, pure-JS sodium', value: browserFigures.js.download, unit: 'MB/s' })
+  rows.push({ name: 'browser download throughput, WASM ÷ pure JS', value: browserFigures.wasm.download / browserFigures.js.download, unit: '×' })
   // What a bare WebSocket carries into Chromium here: the relay sends one message per UDX packet.
   for (const size of [1400, 64 * 1024]) {
     rows.push({ name: `bare WebSocket into Chromium, ${size} B messages (no relay, no crypto)`, value: await wsCeiling(size), unit: 'MB/s' })
   }
 } finally {
-  await browser?.close()
   await container?.remove({ force: true }).catch(() => {})
   await agent.stop()
   await relay.stop()
   await dht.destroy()
 }
 
-/** A fresh phone paired as a viewer, running the sodium asked for. */
-async function pairedPhone(b: Browser, pureJs: boolean): Promise<{ context: BrowserContext; page: Page }> {
-  let context: BrowserContext = await b.newContext(PHONE)
-  if (pureJs) context = await forceJsSodium(context)
-  const page = await context.newPage()
-  const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-  await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
-  const running = await page.evaluate(() => document.documentElement.dataset.sodium)
-  if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
-  return { context, page }
-}
-
 /**
- * Taps Test connection on the host card RUNS times (median MB/s each way, as the card shows it),
- * after one run that warms up the page. The phone is paired through Playwright, then the test runs
- * in a Chromium with no Playwright attached (bare-chromium.ts says why).
+ * A phone paired as a viewer through Playwright, then the app reopened in a Chromium with no
+ * Playwright attached (bare-chromium.ts says why): the median of RUNS taps on Test connection and
+ * of RUNS log downloads, each after one run that warms the page up.
  */
-async function browserEcho(pureJs: boolean): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-echo-'))
+async function browserRuns(pureJs: boolean, name: string, bytes: number): Promise<{ echo: number; download: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-crypto-'))
   let bare: BareChromium | undefined
   try {
     const phone = await launchPersistentPhone(dir)
@@ -148,10 +129,10 @@ async function browserEcho(pureJs: boolean): Promise<number> {
     await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), /pair link: (\S+)/.exec(out.stdout)![1]!)
     await phone.close()
     bare = await openBareChromium(dir, relay.url)
-    await bare.waitFor('document.querySelector(\'[data-testid="connection-test"]\') !== null')
+    await bare.waitFor(`document.querySelector('[data-testid="connection-test"]') !== null`)
     const running = await bare.evaluate<string>('document.documentElement.dataset.sodium')
     if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
-    const figures: number[] = []
+    const echo: number[] = []
     for (let i = 0; i <= RUNS; i++) {
       const mbps = await bare.evaluate<number>(`new Promise((resolve, reject) => {
         const button = document.querySelector('[data-testid="connection-test"]')
@@ -167,42 +148,43 @@ async function browserEcho(pureJs: boolean): Promise<number> {
         }
         setTimeout(check, 200)
       })`)
-      if (i > 0) figures.push(mbps)
+      if (i > 0) echo.push(mbps)
     }
-    return median(figures)
+    const downloads: number[] = []
+    for (let i = 0; i <= RUNS; i++) {
+      const ms = await timedDownload(bare, dir, name, bytes)
+      if (i > 0) downloads.push(ms)
+    }
+    return { echo: median(echo), download: bytes / MB / (median(downloads) / 1000) }
   } finally {
     await bare?.close()
     removeProfile(dir)
   }
 }
 
-/** Pairs a fresh phone, opens the container's logs, and times the Download button (median MB/s). */
-async function browserDownload(b: Browser, pureJs: boolean, name: string, bytes: number): Promise<number> {
-  const { context, page } = await pairedPhone(b, pureJs)
-  try {
-    await page.getByTestId('nav-containers').click()
-    const row = page.locator(`[data-testid="container-row"][data-name="${name}"]`)
-    await row.waitFor({ timeout: 30_000 })
-    await row.getByRole('button', { name: new RegExp(name) }).first().click()
-    await page.locator('#tab-logs').click()
-    const button = page.getByTestId('logs-panel').getByTestId('log-download')
-    await button.waitFor({ timeout: 30_000 })
-    const times: number[] = []
-    for (let i = 0; i < RUNS; i++) times.push(await timedDownload(page, button, bytes))
-    return bytes / MB / (median(times) / 1000)
-  } finally {
-    await context.close()
-  }
-}
-
-async function timedDownload(page: Page, button: ReturnType<Page['getByTestId']>, bytes: number): Promise<number> {
-  await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="log-download"]')?.disabled, undefined, { timeout: 60_000 })
-  const t = performance.now()
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), button.click()])
-  const ms = performance.now() - t
-  const size = fs.statSync(await download.path()).size
+/** Opens the container's logs and times its Download button to the file's last byte (ms). */
+async function timedDownload(bare: BareChromium, dir: string, name: string, bytes: number): Promise<number> {
+  const downloadPath = path.join(dir, 'downloads')
+  await bare.browser.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath, eventsEnabled: true })
+  const done = new Promise<{ guid: string; state: string }>((resolve) => bare.browser.on('Browser.downloadProgress', (p) => p.state !== 'inProgress' && resolve(p)))
+  await bare.evaluate(`(async () => {
+    const wait = async (find) => { for (let i = 0; i < 300; i++) { const el = find(); if (el) return el; await new Promise((r) => setTimeout(r, 100)) } throw new Error('not found') }
+    if (!document.querySelector('[data-testid="log-download"]')) {
+      ;(await wait(() => document.querySelector('[data-testid="nav-containers"]'))).click()
+      ;(await wait(() => document.querySelector('[data-testid="container-row"][data-name="${name}"] button.open'))).click()
+      ;(await wait(() => document.querySelector('#tab-logs'))).click()
+    }
+    await wait(() => { const b = document.querySelector('[data-testid="log-download"]'); return b && !b.disabled })
+  })()`)
+  const started = performance.now()
+  await bare.evaluate(`document.querySelector('[data-testid="log-download"]').click()`)
+  const progress = await done
+  const ms = performance.now() - started
+  if (progress.state !== 'completed') throw new Error(`the download ended ${progress.state}`)
+  const file = path.join(downloadPath, progress.guid)
+  const size = fs.statSync(file).size
   if (size !== bytes) throw new Error(`the browser downloaded ${size} of ${bytes} bytes`)
-  await download.delete()
+  fs.rmSync(file)
   return ms
 }
 

@@ -10,11 +10,54 @@ import WebSocket from 'ws'
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './browser.ts'
 
 export interface BareChromium {
+  /** DevTools on the page's target and on the browser's (downloads, for one). */
+  page: Cdp
+  browser: Cdp
   /** Evaluates an expression in the page (awaiting a promise) and returns its JSON value. */
   evaluate<T>(expression: string): Promise<T>
   /** Waits until `condition` is true in the page, across the reloads an app may do at start. */
   waitFor(condition: string, timeoutMs?: number): Promise<void>
   close(): Promise<void>
+}
+
+/** One DevTools connection: commands answered by id, events to listeners. */
+export class Cdp {
+  private nextId = 1
+  private readonly waiting = new Map<number, (message: any) => void>()
+  private readonly listeners = new Map<string, Array<(params: any) => void>>()
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString())
+      if (message.id === undefined) for (const fn of this.listeners.get(message.method) ?? []) fn(message.params)
+      this.waiting.get(message.id)?.(message)
+      this.waiting.delete(message.id)
+    })
+  }
+
+  static async connect(url: string): Promise<Cdp> {
+    const ws = new WebSocket(url, { perMessageDeflate: false })
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    return new Cdp(ws)
+  }
+
+  async send<T = any>(method: string, params: object = {}): Promise<T> {
+    const id = this.nextId++
+    const reply = await new Promise<any>((resolve) => {
+      this.waiting.set(id, resolve)
+      this.ws.send(JSON.stringify({ id, method, params }))
+    })
+    if (reply.error) throw new Error(`${method}: ${reply.error.message}`)
+    return reply.result as T
+  }
+
+  on(event: string, fn: (params: any) => void): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn])
+  }
+
+  close(): void {
+    this.ws.close()
+  }
 }
 
 /** Opens `url` in a Chromium on the profile in `userDataDir` (e.g. one a Playwright test paired). */
@@ -25,31 +68,25 @@ export async function openBareChromium(userDataDir: string, url: string): Promis
     // Its own process group, so that stopping it stops its renderers and helpers too.
     detached: true
   })
+  const connections: Cdp[] = []
   try {
     const port = await devToolsPort(userDataDir, child)
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ type: string; url: string; webSocketDebuggerUrl: string }>
-    const page = targets.find((t) => t.type === 'page' && t.url.startsWith(new URL(url).origin))
-    if (!page) throw new Error(`no page for ${url} among ${targets.map((t) => t.url).join(', ')}`)
-    const ws = new WebSocket(page.webSocketDebuggerUrl, { perMessageDeflate: false })
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-    let nextId = 1
-    const waiting = new Map<number, (message: any) => void>()
-    ws.on('message', (data) => {
-      const message = JSON.parse(data.toString())
-      waiting.get(message.id)?.(message)
-      waiting.delete(message.id)
-    })
+    const json = async <T>(path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as T
+    const targets = await json<Array<{ type: string; url: string; webSocketDebuggerUrl: string }>>('/json/list')
+    const target = targets.find((t) => t.type === 'page' && t.url.startsWith(new URL(url).origin))
+    if (!target) throw new Error(`no page for ${url} among ${targets.map((t) => t.url).join(', ')}`)
+    const page = await Cdp.connect(target.webSocketDebuggerUrl)
+    connections.push(page)
+    const browser = await Cdp.connect((await json<{ webSocketDebuggerUrl: string }>('/json/version')).webSocketDebuggerUrl)
+    connections.push(browser)
     const evaluate = async <T>(expression: string): Promise<T> => {
-      const id = nextId++
-      const reply = await new Promise<any>((resolve) => {
-        waiting.set(id, resolve)
-        ws.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, awaitPromise: true, returnByValue: true } }))
-      })
-      if (reply.error) throw new Error(reply.error.message)
-      if (reply.result.exceptionDetails) throw new Error(reply.result.exceptionDetails.exception?.description ?? reply.result.exceptionDetails.text)
-      return reply.result.result.value as T
+      const reply = await page.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })
+      if (reply.exceptionDetails) throw new Error(reply.exceptionDetails.exception?.description ?? reply.exceptionDetails.text)
+      return reply.result.value as T
     }
     const bare: BareChromium = {
+      page,
+      browser,
       evaluate,
       async waitFor(condition, timeoutMs = 30_000) {
         const deadline = Date.now() + timeoutMs
@@ -61,7 +98,7 @@ export async function openBareChromium(userDataDir: string, url: string): Promis
         }
       },
       async close() {
-        ws.close()
+        for (const c of connections) c.close()
         await stop(child)
       }
     }
@@ -69,6 +106,7 @@ export async function openBareChromium(userDataDir: string, url: string): Promis
     await bare.waitFor(`location.origin === ${JSON.stringify(new URL(url).origin)} && document.readyState === 'complete'`)
     return bare
   } catch (err) {
+    for (const c of connections) c.close()
     await stop(child)
     throw err
   }
