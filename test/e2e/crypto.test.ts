@@ -1,7 +1,8 @@
 // The browser's end-to-end crypto in Chromium against the real relay, agent and dockerd: by
 // default the app runs libsodium's WASM build (the .wasm file is fetched, the Noise and
 // secret-stream calls go to it), and with the pure-JS sodium forced the same main flow works:
-// connect, the container list, logs on screen, and a log download equal to dockerode's.
+// connect, the container list, logs on screen, a log download equal to dockerode's, and the
+// connection test's echo.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -61,6 +62,13 @@ describe('end-to-end crypto in the browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), panel.getByTestId('log-download').click()])
     const file = await download.path()
     assert.equal(fs.readFileSync(file, 'utf8'), expectedLog, `${label}: the downloaded log is what the container printed`)
+
+    // The connection test: 32 MB to the agent and back, every chunk checked in order.
+    await page.getByTestId('nav-hosts').click()
+    await page.getByTestId('connection-test').click()
+    const result = page.getByTestId('connection-test-result')
+    await result.waitFor({ timeout: 60_000 })
+    assert.ok(Number(await result.getAttribute('data-mbps')) > 0, `${label}: the connection test gives a figure`)
     return { ...(await status(page)), wasmFetched }
   }
 
