@@ -9,8 +9,10 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   lookupCall,
+  deferred,
   roleAllows,
-  type Frame
+  type Frame,
+  type Payload
 } from '@pocketdock/protocol'
 import { c } from '@pocketdock/protocol/codec'
 import type { Device } from './allowlist.ts'
@@ -216,7 +218,8 @@ export class Session {
       if (!handler) throw ProtocolError.UNKNOWN_CALL(method)
       await handler(decoded, { device: this.device, signal: out.signal }, {
         signal: out.signal,
-        write: (item: unknown) => out.write(this.fitting(c.encode(spec.item, item))),
+        // Encoded straight into the frame when sent: one copy of a large item, not two.
+        write: (item: unknown) => out.write(this.fitting(deferred(spec.item, item))),
         ...(input ? { input } : {})
       })
       if (!out.signal.aborted) this.channel.send({ type: FrameType.STREAM_END, id })
@@ -235,7 +238,7 @@ export class Session {
   }
 
   /** A payload the device would refuse as too large becomes TOO_LARGE for that call, not a dropped connection. */
-  private fitting(payload: Uint8Array): Uint8Array {
+  private fitting<P extends Payload>(payload: P): P {
     // Leaves room for the frame's own header (type, id, length).
     const max = this.channel.maxFrameBytes - 64
     if (payload.byteLength > max) throw ProtocolError.TOO_LARGE(payload.byteLength, max)

@@ -34,7 +34,7 @@ import { decode, encode } from './codec.ts'
 import { DeviceSwarm, type KeyPair } from './device-swarm.ts'
 import { ProtocolError } from './errors.ts'
 import { FrameChannel } from './frame-channel.ts'
-import { FrameType, type Frame } from './messages.ts'
+import { FrameType, deferred, type Frame } from './messages.ts'
 import type { Role } from './roles.ts'
 import { DEFAULT_STREAM_WINDOW, InboundStream, MAX_STREAM_WINDOW } from './stream.ts'
 import { KEEPALIVE_MS, PROTOCOL_VERSION, WELCOME_TIMEOUT_MS } from './version.ts'
@@ -186,9 +186,10 @@ export class AgentClient extends EventEmitter implements DockerHostClient {
       items: stream,
       send: (input: unknown) => {
         if (stream.isEnded || !spec.input) return false
-        const data = encode(spec.input as any, input)
-        if (early) early.push(data)
-        else channel?.send({ type: FrameType.STREAM_INPUT, id, data })
+        // Input waiting for the connection is encoded now (its value may change meanwhile); on an
+        // open stream it is encoded straight into the frame.
+        if (early) early.push(encode(spec.input as any, input))
+        else channel?.send({ type: FrameType.STREAM_INPUT, id, data: deferred(spec.input as any, input) })
         return true
       }
     }

@@ -3,9 +3,9 @@
 // throws: a malformed frame must cost an error reply, never the connection.
 import Protomux from 'protomux'
 import type { Channel, Message } from 'protomux'
-import { c } from './codec.ts'
+import { c, type Encoder } from './codec.ts'
 import { ProtocolError } from './errors.ts'
-import { decodeFrame, encodeFrame, peekFrameId, type Frame } from './messages.ts'
+import { decodeFrame, frame as frameEncoding, peekFrameId, type Frame, type OutgoingFrame } from './messages.ts'
 import { MAX_FRAME_BYTES, PROTOCOL_NAME } from './version.ts'
 
 export interface FrameChannelHandlers {
@@ -17,10 +17,20 @@ export interface FrameChannelHandlers {
   ondrain?(): void
 }
 
+/**
+ * Frames are encoded straight into protomux's message buffer (a stream item's bytes are copied
+ * once, not twice), and arrive as raw bytes that receive() decodes inside its try.
+ */
+const sendFramesReceiveBytes = {
+  preencode: (state: Parameters<typeof frameEncoding.preencode>[0], f: OutgoingFrame) => frameEncoding.preencode(state, f),
+  encode: (state: Parameters<typeof frameEncoding.encode>[0], f: OutgoingFrame) => frameEncoding.encode(state, f),
+  decode: (state: Parameters<typeof c.raw.decode>[0]) => c.raw.decode(state)
+}
+
 export class FrameChannel {
   readonly maxFrameBytes: number
   private readonly channel: Channel
-  private readonly message: Message<Uint8Array>
+  private readonly message: Message<OutgoingFrame>
   private readonly drainWaiters = new Set<() => void>()
   closed = false
 
@@ -43,8 +53,8 @@ export class FrameChannel {
     if (!channel) throw new ProtocolError('CHANNEL_CLOSED', 'A pocketdock channel is already open on this connection')
     this.channel = channel
     this.message = channel.addMessage({
-      encoding: c.raw,
-      onmessage: (bytes) => this.receive(bytes, handlers)
+      encoding: sendFramesReceiveBytes as unknown as Encoder<OutgoingFrame>,
+      onmessage: (bytes) => this.receive(bytes as unknown as Uint8Array, handlers)
     })
     channel.open()
   }
@@ -53,9 +63,10 @@ export class FrameChannel {
     return (this.channel as unknown as { drained: boolean }).drained
   }
 
-  send(frame: Frame): boolean {
+  /** Encodes the frame now (a deferred payload included) into protomux's message buffer. */
+  send(frame: OutgoingFrame): boolean {
     if (this.closed) return false
-    return this.message.send(encodeFrame(frame))
+    return this.message.send(frame)
   }
 
   /** Resolves once the transport has room again (or the channel closed). */

@@ -31,6 +31,46 @@ export type Frame =
   | { type: typeof FrameType.STREAM_CANCEL; id: number }
   | { type: typeof FrameType.STREAM_INPUT; id: number; data: Uint8Array }
 
+/**
+ * A stream item or input not encoded yet: the frame encodes it straight into the message buffer,
+ * saving an allocation and a copy of every large item. Its value must not change until sent.
+ */
+export interface Deferred<T = any> {
+  encoding: Encoder<T>
+  value: T
+  byteLength: number
+}
+/** What a STREAM_DATA or STREAM_INPUT frame carries when sent: bytes, or a value to encode. */
+export type Payload = Uint8Array | Deferred
+
+export function deferred<T>(encoding: Encoder<T>, value: T): Deferred<T> {
+  const state = c.state()
+  encoding.preencode(state, value)
+  return { encoding, value, byteLength: state.end }
+}
+
+/** On the wire exactly c.buffer (a length, then the bytes); decodes to bytes. */
+const payload: Encoder<Payload, Uint8Array> = {
+  preencode(state, p) {
+    if (p instanceof Uint8Array) return c.buffer.preencode(state, p)
+    c.uint.preencode(state, p.byteLength)
+    state.end += p.byteLength
+  },
+  encode(state, p) {
+    if (p instanceof Uint8Array) return c.buffer.encode(state, p)
+    c.uint.encode(state, p.byteLength)
+    const start = state.start
+    p.encoding.encode(state, p.value)
+    if (state.start - start !== p.byteLength) throw new Error('A deferred payload changed size between preencode and encode')
+  },
+  decode: (state) => c.buffer.decode(state) as Uint8Array
+}
+
+/** A frame as sent: stream data and input may be deferred. */
+export type OutgoingFrame =
+  | Exclude<Frame, { type: typeof FrameType.STREAM_DATA | typeof FrameType.STREAM_INPUT }>
+  | { type: typeof FrameType.STREAM_DATA | typeof FrameType.STREAM_INPUT; id: number; data: Payload }
+
 // Frame bodies, in wire order. Each is checked by its round-trip test in test/unit/messages.test.ts.
 const bodies: Record<number, Encoder<any>> = {
   [FrameType.HELLO]: struct({ protocolVersion: c.uint, client: c.string }),
@@ -39,14 +79,14 @@ const bodies: Record<number, Encoder<any>> = {
   [FrameType.RESULT]: struct({ id: c.uint, result: c.buffer }),
   [FrameType.ERROR]: struct({ id: c.uint, code: c.string, message: c.string }),
   [FrameType.STREAM_OPEN]: struct({ id: c.uint, method: c.string, params: c.buffer, credit: c.uint }),
-  [FrameType.STREAM_DATA]: struct({ id: c.uint, data: c.buffer }),
+  [FrameType.STREAM_DATA]: struct({ id: c.uint, data: payload }),
   [FrameType.STREAM_CREDIT]: struct({ id: c.uint, credit: c.uint }),
   [FrameType.STREAM_END]: struct({ id: c.uint }),
   [FrameType.STREAM_CANCEL]: struct({ id: c.uint }),
-  [FrameType.STREAM_INPUT]: struct({ id: c.uint, data: c.buffer })
+  [FrameType.STREAM_INPUT]: struct({ id: c.uint, data: payload })
 }
 
-export const frame: Encoder<Frame> = {
+export const frame: Encoder<OutgoingFrame, Frame> = {
   preencode(state, m) {
     c.uint.preencode(state, m.type)
     bodies[m.type]!.preencode(state, m)
@@ -78,7 +118,7 @@ export function peekFrameId(buffer: Uint8Array): { type: number; id: number } {
   }
 }
 
-export function encodeFrame(m: Frame): Uint8Array {
+export function encodeFrame(m: OutgoingFrame): Uint8Array {
   return c.encode(frame, m)
 }
 

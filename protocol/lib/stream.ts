@@ -2,6 +2,7 @@
 // as its consumer reads; the sender waits when it has none and when the transport is full, so a
 // slow phone makes the agent (and so Docker's socket) wait instead of buffering without bound.
 import { ProtocolError } from './errors.ts'
+import type { Payload } from './messages.ts'
 
 export const DEFAULT_STREAM_WINDOW = 64
 export const MAX_STREAM_WINDOW = 1024
@@ -16,7 +17,7 @@ export class OutboundStream {
 
   constructor(
     initialCredit: number,
-    private readonly transport: { send(data: Uint8Array): boolean; waitDrain(): Promise<void> }
+    private readonly transport: { send(data: Payload): boolean; waitDrain(): Promise<void> }
   ) {
     this.credit = Math.min(Math.max(0, initialCredit), MAX_STREAM_WINDOW)
   }
@@ -35,8 +36,11 @@ export class OutboundStream {
     this.wake()
   }
 
-  /** Sends one item once credit allows; rejects with the cancel reason once cancelled. */
-  async write(data: Uint8Array): Promise<void> {
+  /**
+   * Sends one item once credit allows; rejects with the cancel reason once cancelled. A deferred
+   * item is encoded when sent: its value must not change until this resolves.
+   */
+  async write(data: Payload): Promise<void> {
     while (this.credit === 0 && !this.signal.aborted) {
       await new Promise<void>((resolve) => (this.waiting = resolve))
     }

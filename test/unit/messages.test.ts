@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { c } from '@pocketdock/protocol/codec'
-import { FrameType, calls, decodeFrame, encodeFrame, peekFrameId, type Frame } from '@pocketdock/protocol'
+import { FrameType, calls, decodeFrame, deferred, encodeFrame, peekFrameId, type Frame } from '@pocketdock/protocol'
 
 const frames: Frame[] = [
   { type: FrameType.HELLO, protocolVersion: 1, client: 'pocketdock-web' },
@@ -75,3 +75,25 @@ function normalize(frame: Frame): Record<string, unknown> {
   for (const [k, v] of Object.entries(frame)) out[k] = v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v
   return out
 }
+
+test('a deferred stream item or input encodes to the same bytes as one encoded first', () => {
+  const item = calls['system.echo'].item
+  for (const type of [FrameType.STREAM_DATA, FrameType.STREAM_INPUT] as const) {
+    for (const data of [new Uint8Array(0), new Uint8Array(70_000).fill(3)]) {
+      const eager = encodeFrame({ type, id: 9, data: c.encode(item, { data }) })
+      const lazy = encodeFrame({ type, id: 9, data: deferred(item, { data }) })
+      assert.deepEqual(lazy, eager)
+      const decoded = decodeFrame(lazy) as { data: Uint8Array }
+      assert.deepEqual(new Uint8Array(c.decode(item, decoded.data).data), data)
+    }
+  }
+  // A value that changed size after it was measured is an error, never a corrupt frame.
+  const shrunk = { data: new Uint8Array(20) }
+  const measured = deferred(item, shrunk)
+  shrunk.data = new Uint8Array(10)
+  assert.throws(() => encodeFrame({ type: FrameType.STREAM_DATA, id: 1, data: measured }), /changed size/)
+  const grown = { data: new Uint8Array(10) }
+  const small = deferred(item, grown)
+  grown.data = new Uint8Array(20)
+  assert.throws(() => encodeFrame({ type: FrameType.STREAM_DATA, id: 1, data: small }), RangeError)
+})
