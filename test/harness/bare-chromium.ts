@@ -17,6 +17,10 @@ export interface BareChromium {
   evaluate<T>(expression: string): Promise<T>
   /** Waits until `condition` is true in the page, across the reloads an app may do at start. */
   waitFor(condition: string, timeoutMs?: number): Promise<void>
+  /** A key on a hardware keyboard: keydown with its text, then keyup (`ctrl` for Ctrl+key). */
+  pressKey(key: string, opts?: { ctrl?: boolean }): Promise<void>
+  /** Text as a soft keyboard sends it: input events only, no key events. */
+  insertText(text: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -96,6 +100,18 @@ export async function openBareChromium(userDataDir: string, url: string): Promis
           if (Date.now() > deadline) throw new Error(`timed out waiting for ${condition}`)
           await sleep(100)
         }
+      },
+      async pressKey(key, opts = {}) {
+        const code = /^[a-z]$/i.test(key) ? `Key${key.toUpperCase()}` : key
+        const keyCode = key.length === 1 ? key.toUpperCase().charCodeAt(0) : 0
+        const modifiers = opts.ctrl ? 2 : 0
+        // With Ctrl held a key types nothing: rawKeyDown, as Chrome's own input does.
+        const down = opts.ctrl ? { type: 'rawKeyDown' } : { type: 'keyDown', text: key }
+        await page.send('Input.dispatchKeyEvent', { ...down, key, code, windowsVirtualKeyCode: keyCode, modifiers })
+        await page.send('Input.dispatchKeyEvent', { type: 'keyUp', key, code, windowsVirtualKeyCode: keyCode, modifiers })
+      },
+      async insertText(text) {
+        await page.send('Input.insertText', { text })
       },
       async close() {
         for (const c of connections) c.close()
