@@ -88,6 +88,15 @@ describe('terminal on a phone', () => {
 
     await typeLine('echo $((6*7))')
     await waitForLine(phone, (l) => l.trim() === '42', '42')
+    // Nothing animates while one types, even when a program asks for a blinking cursor: a running
+    // animation keeps a frame pending, and Chrome then holds each key's echo until that frame.
+    const running = () => phone.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length)
+    assert.equal(await running(), 0, 'animations run with the terminal focused')
+    await typeLine(`printf '\\033[1 q'`)
+    await waitForLine(phone, (l) => /printf/.test(l), 'the printf line')
+    await phone.waitForTimeout(200)
+    assert.equal(await phone.locator('.xterm-cursor-blink').count(), 1, 'the program asked for a blinking cursor')
+    assert.equal(await running(), 0, 'animations run after the program asked for a blinking cursor')
     await screenshot(phone, 'phone-terminal')
     // The screen fills the phone's width and the key bar sits right below it, on screen.
     const screenBox = (await phone.getByTestId('terminal-screen').boundingBox())!
