@@ -8,6 +8,8 @@
 // cursor) so that no frame is pending, and the second run shows whether anything still is.
 // Run: npm run -s build && node --import tsx test/bench/terminal-bench.ts [--json]
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import DHT from 'hyperdht'
 import { AgentClient } from '@pocketdock/protocol'
@@ -16,8 +18,8 @@ import { startAgent } from '../harness/agent-process.ts'
 import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import type { Browser } from 'playwright-core'
-import { PHONE, launchChromium, pairFromLink } from '../harness/browser.ts'
+import { PHONE, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
+import { openBareChromium, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 
 const KEYS = 300
@@ -49,81 +51,96 @@ await container.start()
 const results: Record<string, ReturnType<typeof summary>> = {}
 /** CSS animations running in the page with the terminal focused: each keeps a frame pending. */
 let animations: string[] = []
-const browsers: Browser[] = []
 
 /**
  * Keys typed in the app in Chromium, as a person types them: each key once the previous echo has
- * been painted. `note` labels a run of Chromium with extra flags.
+ * been painted. The phone is paired through Playwright, then the app runs in a Chromium with no
+ * Playwright attached, keys sent through CDP's Input domain: Playwright's DevTools Network domain
+ * copies every WebSocket frame out of the page, work a user's browser does not do (bare-chromium.ts).
+ * `note` labels a run of Chromium with extra flags.
  */
 async function measureBrowser(note: string, args: string[]): Promise<void> {
-  const browser = await launchChromium({ args })
-  browsers.push(browser)
-  const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
-  const page = await (await browser.newContext(PHONE)).newPage()
-  await pairFromLink(page, /pair link: (\S+)/.exec(out.stdout)![1]!)
-  await page.getByTestId('nav-containers').click()
-  await page.locator(`[data-testid="container-row"][data-name="${name}"] button.open`).click({ timeout: 30_000 })
-  await page.getByRole('tab', { name: 'Terminal' }).click()
-  await page.getByTestId('terminal-start').click()
-  await page.locator('[data-testid="terminal-screen"][data-state="running"]').waitFor({ timeout: 15_000 })
-  await page.waitForTimeout(500)
-  if (!note) {
-    animations = await page.evaluate(() =>
-      document.getAnimations().filter((a) => a.playState === 'running').map((a) => (a as CSSAnimation).animationName ?? 'script animation')
-    )
-  }
-  // A string, not a function: tsx would add helpers (__name) the page does not have.
-  await page.evaluate(`{
-    const b = (window.__bench = { t0: 0, off: false, received: [], painted: [], done: null })
-    // Capture phase: seen before xterm handles it. A soft keyboard sends no keydown, only input.
-    const start = () => { if (!b.off) b.t0 ||= performance.now() }
-    document.addEventListener('keydown', start, true)
-    document.addEventListener('beforeinput', start, true)
-    window.__pocketdockTerminalProbe = (bytes, phase) => {
-      if (!b.t0) return
-      if (phase === 'received') {
-        if (b.received.length === b.painted.length) b.received.push(performance.now() - b.t0)
-        return
-      }
-      const t0 = b.t0
-      b.t0 = 0
-      // xterm asked for its frame while parsing the bytes; this callback runs in that frame, after its render.
-      requestAnimationFrame(() => {
-        b.painted.push(performance.now() - t0)
-        b.done?.()
-      })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-term-'))
+  let bare: BareChromium | undefined
+  try {
+    const phone = await launchPersistentPhone(dir)
+    const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
+    await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), /pair link: (\S+)/.exec(out.stdout)![1]!)
+    await phone.close()
+    bare = await openBareChromium(dir, relay.url, { args })
+    const { width, height } = PHONE.viewport!
+    await bare.page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: PHONE.deviceScaleFactor, mobile: true })
+    await bare.evaluate(`(async () => {
+      const wait = async (find) => { for (let i = 0; i < 300; i++) { const el = find(); if (el) return el; await new Promise((r) => setTimeout(r, 100)) } throw new Error('not found') }
+      ;(await wait(() => document.querySelector('[data-testid="nav-containers"]'))).click()
+      ;(await wait(() => document.querySelector('[data-testid="container-row"][data-name="${name}"] button.open'))).click()
+      ;(await wait(() => document.querySelector('#tab-terminal'))).click()
+      ;(await wait(() => document.querySelector('[data-testid="terminal-start"]'))).click()
+      await wait(() => document.querySelector('[data-testid="terminal-screen"][data-state="running"]'))
+      await new Promise((r) => setTimeout(r, 500))
+      document.querySelector('.xterm-helper-textarea').focus()
+    })()`)
+    if (!note) {
+      animations = await bare.evaluate<string[]>(
+        `document.getAnimations().filter((a) => a.playState === 'running').map((a) => a.animationName ?? 'script animation')`
+      )
     }
-  }`)
-  // A hardware keyboard (key events), then a soft keyboard (text input only, as Android's sends).
-  for (const [label, press] of [
-    ['hardware key', (k: string) => page.keyboard.press(k)],
-    ['soft keyboard', (k: string) => page.keyboard.insertText(k)]
-  ] as const) {
-    await page.evaluate(() => Object.assign((window as any).__bench, { t0: 0, received: [], painted: [] }))
-    for (let i = 0; i < KEYS; i++) {
-      if (i % PER_LINE === 0) {
-        // Not timed, and its echo not taken for the next key's: it redraws the line.
-        await page.evaluate(() => ((window as any).__bench.off = true))
-        await page.keyboard.press('Control+U')
-        await page.waitForTimeout(50)
-        await page.evaluate(() => Object.assign((window as any).__bench, { t0: 0, off: false }))
+    await bare.evaluate(`{
+      const b = (window.__bench = { t0: 0, off: false, received: [], painted: [], done: null })
+      // Capture phase: seen before xterm handles it. A soft keyboard sends no keydown, only input.
+      const start = () => { if (!b.off) b.t0 ||= performance.now() }
+      document.addEventListener('keydown', start, true)
+      document.addEventListener('beforeinput', start, true)
+      window.__pocketdockTerminalProbe = (bytes, phase) => {
+        if (!b.t0) return
+        if (phase === 'received') {
+          if (b.received.length === b.painted.length) b.received.push(performance.now() - b.t0)
+          return
+        }
+        const t0 = b.t0
+        b.t0 = 0
+        // xterm asked for its frame while parsing the bytes; this callback runs in that frame, after its render.
+        requestAnimationFrame(() => {
+          b.painted.push(performance.now() - t0)
+          b.done?.()
+        })
       }
-      // A person's keys fall anywhere between two frames; straight after the last paint, every key
-      // would land the same few milliseconds into a frame and its paint one frame later.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * FRAME_MS))
-      await press(letter(i))
-      // Resolved from the frame callback that records the paint, rather than by polling with a timer.
-      await page.evaluate(`new Promise((resolve, reject) => {
-        const b = window.__bench
-        const timer = setTimeout(() => reject(new Error('no echo')), 5000)
-        b.done = () => b.painted.length > ${i} && (clearTimeout(timer), resolve())
-        b.done()
-      })`)
+    }`)
+    const b = bare
+    // A hardware keyboard (key events), then a soft keyboard (text input only, as Android's sends).
+    for (const [label, press] of [
+      ['hardware key', (k: string) => b.pressKey(k)],
+      ['soft keyboard', (k: string) => b.insertText(k)]
+    ] as const) {
+      await b.evaluate('Object.assign(window.__bench, { t0: 0, received: [], painted: [] })')
+      for (let i = 0; i < KEYS; i++) {
+        if (i % PER_LINE === 0) {
+          // Not timed, and its echo not taken for the next key's: it redraws the line.
+          await b.evaluate('window.__bench.off = true')
+          await b.pressKey('u', { ctrl: true })
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          await b.evaluate('Object.assign(window.__bench, { t0: 0, off: false })')
+        }
+        // A person's keys fall anywhere between two frames; straight after the last paint, every key
+        // would land the same few milliseconds into a frame and its paint one frame later.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * FRAME_MS))
+        await press(letter(i))
+        // Resolved from the frame callback that records the paint, rather than by polling with a timer.
+        await b.evaluate(`new Promise((resolve, reject) => {
+          const b = window.__bench
+          const timer = setTimeout(() => reject(new Error('no echo')), 5000)
+          b.done = () => b.painted.length > ${i} && (clearTimeout(timer), resolve())
+          b.done()
+        })`)
+      }
+      const times = await b.evaluate<{ received: number[]; painted: number[] }>('window.__bench')
+      const from = label === 'hardware key' ? 'keydown' : 'input'
+      results[`browser${note}, ${label}: ${from} → echo bytes in xterm`] = summary(times.received)
+      results[`browser${note}, ${label}: ${from} → echo painted`] = summary(times.painted)
     }
-    const times = await page.evaluate(() => (window as any).__bench as { received: number[]; painted: number[] })
-    const from = label === 'hardware key' ? 'keydown' : 'input'
-    results[`browser${note}, ${label}: ${from} → echo bytes in xterm`] = summary(times.received)
-    results[`browser${note}, ${label}: ${from} → echo painted`] = summary(times.painted)
+  } finally {
+    await bare?.close()
+    removeProfile(dir)
   }
 }
 
@@ -164,7 +181,6 @@ try {
   await client.close()
   await node.destroy()
 } finally {
-  for (const browser of browsers) await browser.close()
   await container.remove({ force: true })
   await agent.stop()
   await relay.stop()

@@ -64,10 +64,14 @@ export class Cdp {
   }
 }
 
-/** Opens `url` in a Chromium on the profile in `userDataDir` (e.g. one a Playwright test paired). */
-export async function openBareChromium(userDataDir: string, url: string): Promise<BareChromium> {
+/**
+ * Opens `url` in a Chromium on the profile in `userDataDir` (e.g. one a Playwright test paired);
+ * `args` adds command-line flags.
+ */
+export async function openBareChromium(userDataDir: string, url: string, opts: { args?: string[] } = {}): Promise<BareChromium> {
   fs.rmSync(`${userDataDir}/DevToolsActivePort`, { force: true })
-  const child = spawn(CHROMIUM_EXECUTABLE, [...CHROMIUM_ARGS, '--headless', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, '--window-size=390,844', url], {
+  const flags = [...CHROMIUM_ARGS, ...(opts.args ?? []), '--headless', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, '--window-size=390,844']
+  const child = spawn(CHROMIUM_EXECUTABLE, [...flags, url], {
     stdio: 'ignore',
     // Its own process group, so that stopping it stops its renderers and helpers too.
     detached: true
