@@ -1,17 +1,12 @@
-// What the node-side integration tests of issue 7 stand on: a local DHT, the shared dockerd with the
-// busybox image, the real relay and agent processes, and one AgentClient per role, each a device
-// with its own key through the relay. stop() tears it all down in reverse.
+// The node-side integration tests of images, volumes, networks and deploying: the agent stack
+// (agent-stack.ts) with an admin and an operator device connected.
 import { randomBytes } from 'node:crypto'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
-import { AgentClient, ProtocolError } from '@pocketdock/protocol'
+import { ProtocolError, type AgentClient } from '@pocketdock/protocol'
 import assert from 'node:assert/strict'
-import { startTestnet } from './testnet.ts'
-import { startAgent, type AgentProcess } from './agent-process.ts'
-import { startRelay } from './relay-process.ts'
-import { sharedDockerd } from './dockerd.ts'
-import { ensureBusyboxImage } from './busybox-image.ts'
-import { connectRelayNode } from './relay-client.ts'
+import type { AgentProcess } from './agent-process.ts'
+import { startAgentStack } from './agent-stack.ts'
 
 export interface ClientStack {
   docker: Docker
@@ -24,42 +19,22 @@ export interface ClientStack {
 }
 
 export async function startClientStack(): Promise<ClientStack> {
-  const dht = await startTestnet()
-  const { docker, dockerHost } = await sharedDockerd()
-  await ensureBusyboxImage(docker)
-  const relay = await startRelay({ bootstrap: dht.bootstrap })
   const keys = { admin: DHT.keyPair(), operator: DHT.keyPair() }
-  const agent = await startAgent({
-    bootstrap: dht.bootstrap,
-    dockerHost,
+  const stack = await startAgentStack({
     allow: [
-      { key: keys.admin.publicKey.toString('hex'), role: 'admin' },
-      { key: keys.operator.publicKey.toString('hex'), role: 'operator' }
+      { keyPair: keys.admin, role: 'admin' },
+      { keyPair: keys.operator, role: 'operator' }
     ]
   })
-  const nodes: Array<{ destroy(): Promise<void> }> = []
-  const client = (keyPair: ReturnType<typeof DHT.keyPair>) => {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair })
-    nodes.push(node)
-    return new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 60_000 })
+  const admin = stack.connect(keys.admin, { callTimeoutMs: 60_000 })
+  const operator = stack.connect(keys.operator, { callTimeoutMs: 60_000 })
+  try {
+    await Promise.all([admin.ready(), operator.ready()])
+  } catch (err) {
+    await stack.stop()
+    throw err
   }
-  const admin = client(keys.admin)
-  const operator = client(keys.operator)
-  await Promise.all([admin.ready(), operator.ready()])
-  return {
-    docker,
-    agent,
-    admin,
-    operator,
-    run: randomBytes(3).toString('hex'),
-    async stop() {
-      for (const c of [admin, operator]) await c.close().catch(() => {})
-      for (const n of nodes) await n.destroy().catch(() => {})
-      await agent.stop()
-      await relay.stop()
-      await dht.destroy()
-    }
-  }
+  return { docker: stack.docker, agent: stack.agent, admin, operator, run: randomBytes(3).toString('hex'), stop: stack.stop }
 }
 
 export async function refusedWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ProtocolError> {

@@ -6,16 +6,10 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
-import { AgentClient, ProtocolError, type ContainerChange, type LogLine } from '@pocketdock/protocol'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode } from '../harness/relay-client.ts'
-
-type Relay = Awaited<ReturnType<typeof startRelay>>
-type Dockerd = Awaited<ReturnType<typeof sharedDockerd>>
+import { ProtocolError, type AgentClient, type ContainerChange, type LogLine } from '@pocketdock/protocol'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
+import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 
 // PID 1 ignores SIGTERM unless it traps it; this one stops at once instead of after 10 s.
 const RUNS_UNTIL_STOPPED = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done']
@@ -52,10 +46,8 @@ async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('containers: list, watch, actions, inspect, logs, exec', () => {
-  let dht: LocalDht
-  let dockerd: Dockerd
+  let stack: AgentStack
   let docker: Docker
-  let relay: Relay
   let agent: AgentProcess
   // One key per client: the agent keeps one connection per device key.
   const keys = { admin: DHT.keyPair(), operator: DHT.keyPair(), viewer: DHT.keyPair(), watcher: DHT.keyPair() }
@@ -63,31 +55,8 @@ describe('containers: list, watch, actions, inspect, logs, exec', () => {
   let operator: AgentClient
   let viewer: AgentClient
   let watcher: AgentClient
-  const clients: AgentClient[] = []
-  const nodes: Array<{ destroy(): Promise<void> }> = []
-  const created: string[] = []
-
-  function client(keyPair: (typeof keys)[keyof typeof keys]): AgentClient {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair })
-    nodes.push(node)
-    const c = new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
-    clients.push(c)
-    return c
-  }
-
-  async function makeContainer(opts: Partial<Docker.ContainerCreateOptions> & { start?: boolean } = {}): Promise<Docker.Container> {
-    const { start = true, ...create } = opts
-    const container = await docker.createContainer({
-      Image: BUSYBOX_IMAGE,
-      Cmd: RUNS_UNTIL_STOPPED,
-      name: `pd-ct-${randomBytes(4).toString('hex')}`,
-      ...create,
-      HostConfig: { NetworkMode: 'none', ...create.HostConfig }
-    })
-    created.push(container.id)
-    if (start) await container.start()
-    return container
-  }
+  const client = (keyPair: (typeof keys)[keyof typeof keys]) => stack.connect(keyPair)
+  const makeContainer = (opts: Partial<Docker.ContainerCreateOptions> & { start?: boolean } = {}) => stack.container('pd-ct', RUNS_UNTIL_STOPPED, opts)
 
   /** The agent process's resident memory in bytes. */
   function agentRss(): number {
@@ -114,35 +83,24 @@ describe('containers: list, watch, actions, inspect, logs, exec', () => {
   }
 
   before(async () => {
-    dht = await startTestnet()
-    dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    agent = await startAgent({
-      bootstrap: dht.bootstrap,
-      dockerHost: dockerd.dockerHost,
+    stack = await startAgentStack({
       allow: [
-        { key: keys.admin.publicKey.toString('hex'), role: 'admin' },
-        { key: keys.operator.publicKey.toString('hex'), role: 'operator' },
-        { key: keys.viewer.publicKey.toString('hex'), role: 'viewer' },
-        { key: keys.watcher.publicKey.toString('hex'), role: 'viewer' }
+        { keyPair: keys.admin, role: 'admin' },
+        { keyPair: keys.operator, role: 'operator' },
+        { keyPair: keys.viewer, role: 'viewer' },
+        { keyPair: keys.watcher, role: 'viewer' }
       ]
     })
+    ;({ docker, agent } = stack)
     admin = client(keys.admin)
     operator = client(keys.operator)
     viewer = client(keys.viewer)
     watcher = client(keys.watcher)
-    await Promise.all(clients.map((c) => c.ready()))
+    await Promise.all([admin, operator, viewer, watcher].map((c) => c.ready()))
   })
 
   after(async () => {
-    for (const id of created) await docker.getContainer(id).remove({ force: true, v: true }).catch(() => {})
-    for (const c of clients) await c.close().catch(() => {})
-    for (const n of nodes) await n.destroy().catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('containers.list shows every container in every state, as dockerode sees it', async () => {

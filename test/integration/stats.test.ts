@@ -4,16 +4,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import os from 'node:os'
-import { randomBytes } from 'node:crypto'
 import DHT from 'hyperdht'
-import type Docker from 'dockerode'
-import { AgentClient, type ContainerStats } from '@pocketdock/protocol'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode } from '../harness/relay-client.ts'
+import type { AgentClient, ContainerStats } from '@pocketdock/protocol'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
 import { memory } from '../../agent/lib/stats-compute.ts'
 
 /** Reads samples until one matches; fails after `ms` (a functional limit, not a measurement). */
@@ -30,46 +24,21 @@ async function sampleMatching(it: AsyncIterator<ContainerStats>, pred: (s: Conta
 }
 
 describe('stats: per container and host, one shared Docker stream', () => {
-  let dht: LocalDht
-  let docker: Docker
-  let relay: RelayProcess
+  let stack: AgentStack
   let agent: AgentProcess
   const keys = [DHT.keyPair(), DHT.keyPair()]
   const clients: AgentClient[] = []
-  const nodes: Array<{ destroy(): Promise<void> }> = []
-  const created: string[] = []
-
-  async function makeContainer(cmd: string[]): Promise<Docker.Container> {
-    const container = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: cmd, name: `pd-stats-${randomBytes(4).toString('hex')}`, HostConfig: { NetworkMode: 'none' } })
-    created.push(container.id)
-    await container.start()
-    return container
-  }
+  const makeContainer = (cmd: string[]) => stack.container('pd-stats', cmd)
 
   before(async () => {
-    process.env.POCKETDOCK_TRACE_STREAMS = '1'
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: keys.map((k) => ({ key: k.publicKey.toString('hex'), role: 'viewer' as const })) })
-    delete process.env.POCKETDOCK_TRACE_STREAMS
-    for (const keyPair of keys) {
-      const { node } = connectRelayNode(relay.wsUrl, { keyPair })
-      nodes.push(node)
-      clients.push(new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 }))
-    }
+    stack = await startAgentStack({ allow: keys.map((keyPair) => ({ keyPair, role: 'viewer' as const })), agentEnv: { POCKETDOCK_TRACE_STREAMS: '1' } })
+    agent = stack.agent
+    clients.push(...keys.map((keyPair) => stack.connect(keyPair)))
     await Promise.all(clients.map((c) => c.ready()))
   })
 
   after(async () => {
-    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {})
-    for (const c of clients) await c.close().catch(() => {})
-    for (const n of nodes) await n.destroy().catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('a busy container shows CPU above 50 %, an idle one near 0, memory as dockerode reports', async () => {

@@ -18,17 +18,13 @@ import {
   type TerminalEvent,
   type TerminalInput
 } from '@pocketdock/protocol'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode } from '../harness/relay-client.ts'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
+import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 import { connectRawDevice } from '../harness/raw-device.ts'
 import { processesIn, ttyExecsOf } from '../harness/container-probes.ts'
 import { until } from '../harness/until.ts'
 
-type Relay = Awaited<ReturnType<typeof startRelay>>
 const GRACE_MS = 1500
 // busybox ash ends its prompt with escape sequences (it asks for the cursor position, then clears).
 const PROMPT = /[#$] (\x1b\[[0-9;]*[A-Za-z])*$/
@@ -105,25 +101,15 @@ class Term {
 }
 
 describe('terminal and console', () => {
-  let dht: LocalDht
+  let stack: AgentStack
   let docker: Docker
-  let relay: Relay
   let agent: AgentProcess
   let container: Docker.Container
   const keys = { admin: DHT.keyPair(), operator: DHT.keyPair(), viewer: DHT.keyPair(), raw: DHT.keyPair(), leaver: DHT.keyPair() }
   let admin: AgentClient
   let operator: AgentClient
   let viewer: AgentClient
-  const clients: AgentClient[] = []
-  const nodes: Array<{ destroy(): Promise<void> }> = []
-
-  function client(keyPair: KeyPair): AgentClient {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair })
-    nodes.push(node)
-    const cl = new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
-    clients.push(cl)
-    return cl
-  }
+  const client = (keyPair: KeyPair) => stack.connect(keyPair)
 
   function open(cl: AgentClient, extra: Partial<Parameters<AgentClient['openTerminal']>[0]> = {}): Term {
     return new Term(cl.openTerminal({ containerId: container.id, cmd: [], rows: 24, cols: 80, sessionId: null, ...extra }))
@@ -141,45 +127,27 @@ describe('terminal and console', () => {
   }
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    // The agent inherits this: a dropped terminal waits 1.5 s instead of 30 s to be taken back.
-    process.env.POCKETDOCK_TERMINAL_GRACE_MS = String(GRACE_MS)
-    agent = await startAgent({
-      bootstrap: dht.bootstrap,
-      dockerHost: dockerd.dockerHost,
+    stack = await startAgentStack({
       allow: [
-        { key: keys.admin.publicKey.toString('hex'), role: 'admin' },
-        { key: keys.operator.publicKey.toString('hex'), role: 'operator' },
-        { key: keys.viewer.publicKey.toString('hex'), role: 'viewer' },
-        { key: keys.raw.publicKey.toString('hex'), role: 'admin' },
-        { key: keys.leaver.publicKey.toString('hex'), role: 'admin' }
-      ]
+        { keyPair: keys.admin, role: 'admin' },
+        { keyPair: keys.operator, role: 'operator' },
+        { keyPair: keys.viewer, role: 'viewer' },
+        { keyPair: keys.raw, role: 'admin' },
+        { keyPair: keys.leaver, role: 'admin' }
+      ],
+      // A dropped terminal waits 1.5 s instead of 30 s to be taken back.
+      agentEnv: { POCKETDOCK_TERMINAL_GRACE_MS: String(GRACE_MS) }
     })
-    delete process.env.POCKETDOCK_TERMINAL_GRACE_MS
-    container = await docker.createContainer({
-      Image: BUSYBOX_IMAGE,
-      name: `pd-term-${randomBytes(4).toString('hex')}`,
-      Cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'],
-      HostConfig: { NetworkMode: 'none' }
-    })
-    await container.start()
+    ;({ docker, agent } = stack)
+    container = await stack.container('pd-term', ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done'])
     admin = client(keys.admin)
     operator = client(keys.operator)
     viewer = client(keys.viewer)
-    await Promise.all(clients.map((cl) => cl.ready()))
+    await Promise.all([admin, operator, viewer].map((cl) => cl.ready()))
   })
 
   after(async () => {
-    await container?.remove({ force: true, v: true }).catch(() => {})
-    for (const cl of clients) await cl.close().catch(() => {})
-    for (const n of nodes) await n.destroy().catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('the default shell falls back to ash in busybox; arithmetic, resize, Ctrl-C and UTF-8 work', async (t) => {
@@ -266,7 +234,7 @@ describe('terminal and console', () => {
 
     // Now the device vanishes for good: its relay node goes, no goodbye.
     const execId = (await ttyExecs()).find((e) => e.Running)!.ID
-    await nodes[nodes.length - 1]!.destroy()
+    await stack.vanish(again)
     await again.close()
     const gone = Date.now()
     await until(async () => !(await docker.getExec(execId).inspect()).Running, 'the abandoned exec to be killed', GRACE_MS + 8000)
@@ -311,9 +279,7 @@ describe('terminal and console', () => {
   })
 
   test('malformed, unwanted and excessive input cost the stream, never the connection', async () => {
-    const { node } = connectRelayNode(relay.wsUrl, { keyPair: keys.raw })
-    nodes.push(node)
-    const raw = await connectRawDevice(node, keys.raw, Buffer.from(agent.key, 'hex'))
+    const raw = await connectRawDevice(stack.relayNode(keys.raw).node, keys.raw, Buffer.from(agent.key, 'hex'))
     try {
       raw.send({ type: FrameType.HELLO, protocolVersion: PROTOCOL_VERSION, client: 'fuzzer' })
       await raw.next((f) => f.type === FrameType.WELCOME)
