@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
-import { ProtocolError, type AgentClient } from '@pocketdock/protocol'
-import assert from 'node:assert/strict'
+import type { AgentClient } from '@pocketdock/protocol'
 import type { AgentProcess } from './agent-process.ts'
 import { startAgentStack } from './agent-stack.ts'
 
@@ -37,14 +36,4 @@ export async function startClientStack(): Promise<ClientStack> {
   return { docker: stack.docker, agent: stack.agent, admin, operator, run: randomBytes(3).toString('hex'), stop: stack.stop }
 }
 
-export async function refusedWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ProtocolError> {
-  let caught: ProtocolError | undefined
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof ProtocolError, `expected a ProtocolError, got ${err}`)
-    assert.equal(err.code, code, err.message)
-    if (message) assert.match(err.message, message)
-    caught = err
-    return true
-  })
-  return caught!
-}
+export { refusedWith } from './refused-with.ts'

@@ -9,20 +9,12 @@ import type Docker from 'dockerode'
 import { ProtocolError, type AgentClient, type ContainerChange, type LogLine } from '@pocketdock/protocol'
 import type { AgentProcess } from '../harness/agent-process.ts'
 import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
+import { refusedWith } from '../harness/refused-with.ts'
 import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 
 // PID 1 ignores SIGTERM unless it traps it; this one stops at once instead of after 10 s.
 const RUNS_UNTIL_STOPPED = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.2; done']
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function refusedWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof ProtocolError, `expected a ProtocolError, got ${err}`)
-    assert.equal(err.code, code, err.message)
-    if (message) assert.match(err.message, message)
-    return true
-  })
-}
 
 /** The next item matching `pred`, or a failure after `ms`; items read on the way go to `seen`. */
 async function nextMatching<T>(it: AsyncIterator<T>, pred: (item: T) => boolean, ms = 15_000, seen: T[] = []): Promise<T> {

@@ -20,6 +20,7 @@ import {
 } from '@pocketdock/protocol'
 import type { AgentProcess } from '../harness/agent-process.ts'
 import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
+import { refusedWith } from '../harness/refused-with.ts'
 import { BUSYBOX_IMAGE } from '../harness/busybox-image.ts'
 import { connectRawDevice } from '../harness/raw-device.ts'
 import { processesIn, ttyExecsOf } from '../harness/container-probes.ts'
@@ -117,14 +118,6 @@ describe('terminal and console', () => {
 
   const ttyExecs = () => ttyExecsOf(docker, container)
   const processes = (pattern: RegExp) => processesIn(container, pattern)
-
-  async function refusedWith(promise: Promise<unknown>, code: string): Promise<void> {
-    await assert.rejects(promise, (err: unknown) => {
-      assert.ok(err instanceof ProtocolError, `expected a ProtocolError, got ${err}`)
-      assert.equal(err.code, code, err.message)
-      return true
-    })
-  }
 
   before(async () => {
     stack = await startAgentStack({
