@@ -5,78 +5,45 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import DHT, { type KeyPair } from 'hyperdht'
-import b4a from 'b4a'
 import type Docker from 'dockerode'
-import { AgentClient, ProtocolError, pairWithInvite, type Role } from '@pocketdock/protocol'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode, type RelayNode } from '../harness/relay-client.ts'
-
-type Relay = Awaited<ReturnType<typeof startRelay>>
+import { ProtocolError, pairWithInvite, type AgentClient, type Role } from '@pocketdock/protocol'
+import type { AgentProcess } from '../harness/agent-process.ts'
+import type { RelayProcess } from '../harness/relay-process.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
 
 describe('roles, revocation and the audit log', () => {
-  let dht: LocalDht
-  let relay: Relay
+  let stack: AgentStack
+  let relay: RelayProcess
   let agent: AgentProcess
   let docker: Docker
   let chatty: Docker.Container
-  const nodes: RelayNode[] = []
-  const clients: AgentClient[] = []
   const admin = DHT.keyPair()
-
-  function connect(keyPair: KeyPair): AgentClient {
-    const n = connectRelayNode(relay.wsUrl, { keyPair })
-    nodes.push(n)
-    const c = new AgentClient({ dht: n.node, keyPair, agentKey: b4a.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
-    clients.push(c)
-    return c
-  }
+  const connect = (keyPair: KeyPair) => stack.connect(keyPair)
 
   /** A new device paired through a real invite, as the app does it. */
   async function pairedDevice(role: Role, name: string): Promise<{ keyPair: KeyPair; client: AgentClient }> {
     const out = await agent.cli(['invite', '--role', role, '--relay-url', relay.url])
     const link = /pair link: (\S+)/.exec(out.stdout)![1]!
     const keyPair = DHT.keyPair()
-    const n = connectRelayNode(relay.wsUrl, { keyPair })
-    nodes.push(n)
-    await pairWithInvite({ dht: n.node, keyPair, invite: link, deviceName: name, timeoutMs: 30_000 })
+    await pairWithInvite({ dht: stack.relayNode(keyPair).node, keyPair, invite: link, deviceName: name, timeoutMs: 30_000 })
     return { keyPair, client: connect(keyPair) }
   }
 
   const state = async (c: Docker.Container) => (await c.inspect()).State.Status
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: [{ key: admin.publicKey.toString('hex'), role: 'admin' }] })
-    chatty = await docker.createContainer({
-      Image: 'pocketdock/busybox:test',
-      name: `chatty-${Date.now()}`,
-      Cmd: ['sh', '-c', 'i=0; while true; do echo "line $i"; i=$((i+1)); sleep 0.1; done'],
-      HostConfig: { NetworkMode: 'none' }
-    })
-    await chatty.start()
+    stack = await startAgentStack({ allow: [{ keyPair: admin, role: 'admin' }] })
+    ;({ relay, agent, docker } = stack)
+    chatty = await stack.container('chatty', ['sh', '-c', 'i=0; while true; do echo "line $i"; i=$((i+1)); sleep 0.1; done'])
   })
 
   after(async () => {
-    for (const c of clients) await c.close().catch(() => {})
-    for (const n of nodes) await n.node.destroy().catch(() => {})
-    await chatty?.remove({ force: true }).catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('a viewer that calls stop gets FORBIDDEN and the container keeps running; an operator stops it but may not exec', async () => {
-    const target = await docker.createContainer({ Image: 'pocketdock/busybox:test', name: `roles-${Date.now()}`, Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'none' } })
+    const target = await stack.container('roles', ['sleep', '600'])
     try {
-      await target.start()
       const viewer = await pairedDevice('viewer', 'viewer phone')
       await assert.rejects(viewer.client.call('containers.stop', { id: target.id, timeoutSeconds: 0 }), (err: ProtocolError) => err.code === 'FORBIDDEN')
       assert.equal(await state(target), 'running', 'Docker says the container still runs')
