@@ -16,10 +16,15 @@ export async function echo(deviceKey: string, sink: StreamSink<EchoChunk>, input
   if (!input) throw ProtocolError.INTERNAL('system.echo was opened without its input')
   if (testing.has(deviceKey)) throw ProtocolError.BAD_REQUEST('A connection test from this device is already running')
   testing.add(deviceKey)
+  // Freed the moment the device cancels, not when the loop below notices: a device that cancels
+  // and at once starts again (the cancel and the new open can arrive in one read) is not refused.
+  const done = () => testing.delete(deviceKey)
+  sink.signal.addEventListener('abort', done, { once: true })
   try {
     await echoUntilCancelled(sink, input)
   } finally {
-    testing.delete(deviceKey)
+    sink.signal.removeEventListener('abort', done)
+    done()
   }
 }
 

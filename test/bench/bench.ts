@@ -134,18 +134,31 @@ try {
   // the agent and the relay spend per run says where the relay path's time goes, load or not.
   const logsDirect: number[] = []
   const logsRelay: number[] = []
-  const logCpu = { agent: 0, relay: 0 }
+  // Also Docker's and this process's (the client's) CPU on each path; Docker's only when its pid is known.
+  const logCpu = { agent: 0, relay: 0, client: 0, dockerd: 0, directClient: 0, directDockerd: 0 }
+  const ownCpuMs = () => {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1000
+  }
+  const dockerdCpuMs = () => (dockerd.pid ? cpuMs(dockerd.pid) : NaN)
   for (let round = -2; round < LOG_ROUNDS; round++) {
+    const d = { client: ownCpuMs(), dockerd: dockerdCpuMs() }
     const t = performance.now()
     assertLines(await dockerodeLines())
-    if (round >= 0) logsDirect.push(performance.now() - t)
-    const cpu = { agent: cpuMs(agent.pid), relay: cpuMs(relay.pid) }
+    if (round >= 0) {
+      logsDirect.push(performance.now() - t)
+      logCpu.directClient += ownCpuMs() - d.client
+      logCpu.directDockerd += dockerdCpuMs() - d.dockerd
+    }
+    const cpu = { agent: cpuMs(agent.pid), relay: cpuMs(relay.pid), client: ownCpuMs(), dockerd: dockerdCpuMs() }
     const r = performance.now()
     assertLines(await drain(remote.containerLogs(logParams)))
     if (round < 0) continue
     logsRelay.push(performance.now() - r)
     logCpu.agent += cpuMs(agent.pid) - cpu.agent
     logCpu.relay += cpuMs(relay.pid) - cpu.relay
+    logCpu.client += ownCpuMs() - cpu.client
+    logCpu.dockerd += dockerdCpuMs() - cpu.dockerd
   }
   logsDirect.sort((a, b) => a - b)
   logsRelay.sort((a, b) => a - b)
@@ -164,6 +177,9 @@ try {
   rows.push({ name: 'logs throughput, relay ÷ dockerode (target ≥ 0.9)', p50: throughputRatio, p95: throughputRatio, unit: '×' })
   rows.push({ name: `logs through relay: agent CPU per ${LOG_LINES} lines`, p50: logCpu.agent / LOG_ROUNDS, p95: logCpu.agent / LOG_ROUNDS, unit: 'ms' })
   rows.push({ name: `logs through relay: relay CPU per ${LOG_LINES} lines`, p50: logCpu.relay / LOG_ROUNDS, p95: logCpu.relay / LOG_ROUNDS, unit: 'ms' })
+  const cpuRow = (name: string, ms: number): Row => ({ name: `${name} CPU per ${LOG_LINES} lines`, p50: ms / LOG_ROUNDS, p95: ms / LOG_ROUNDS, unit: 'ms' })
+  rows.push(cpuRow('logs through relay: client (this process)', logCpu.client), cpuRow('logs direct: client (this process)', logCpu.directClient))
+  if (dockerd.pid) rows.push(cpuRow('logs through relay: dockerd', logCpu.dockerd), cpuRow('logs direct: dockerd', logCpu.directDockerd))
   const rssAfter = rssMB(agent.pid)
   // One reading each, shown in both columns.
   const memory = (name: string, mb: number): Row => ({ name, p50: mb, p95: mb, unit: 'MB' })

@@ -68,7 +68,9 @@ const examples: Array<[string, Encoder<any>, unknown[]]> = [
   ]],
   ['containers.logs item', containerCalls['containers.logs'].item, [
     { lines: [] },
-    { lines: [{ stream: 'stdout', time: '', line: 'hello' }, { stream: 'stderr', time: '2026-11-23T09:00:00.000000001Z', line: 'ünïcode ✓' }] }
+    { lines: [{ stream: 'stdout', time: '', line: 'hello' }, { stream: 'stderr', time: '2026-11-23T09:00:00.000000001Z', line: 'ünïcode ✓' }] },
+    // All ASCII: decoded as slices of one text (a line longer than a one-byte length, an empty one).
+    { lines: [{ stream: 'stdout', time: '2026-11-23T09:00:00.5Z', line: 'x'.repeat(300) }, { stream: 'stderr', time: '', line: '' }, { stream: 'stdout', time: '', line: 'ok' }] }
   ]],
   ['containers.start params', containerCalls['containers.start'].params, [{ id: 'web' }]],
   ['containers.stop params', containerCalls['containers.stop'].params, [{ id: 'web', timeoutSeconds: null }, { id: 'web', timeoutSeconds: 0 }]],
@@ -134,6 +136,11 @@ test('malformed and wrongly typed container payloads are refused with BAD_REQUES
   refused(() => decode(watch, forgedState, 'watch item'))
   const logItem = containerCalls['containers.logs'].item
   refused(() => decode(logItem, encode(c.string as Encoder<string>, 'stdin'), 'log item'))
+  // A line's length past the end of the batch, in an all-ASCII batch (decoded as slices) and in another.
+  for (const line of ['ascii line', 'ünïcode line']) {
+    const whole = Buffer.from(encode(logItem, { lines: [{ stream: 'stdout', time: '2026-11-23T09:00:00.5Z', line }] }))
+    refused(() => decode(logItem, whole.subarray(0, whole.length - 1), 'log item'))
+  }
   // The wrong type: a stop timeout sent as a string, an exec command as one string, a bad optional flag.
   const stop = containerCalls['containers.stop'].params
   const wrongType = Buffer.concat([encode(c.string as Encoder<string>, 'web'), encode(c.string as Encoder<string>, 'ten')])
