@@ -9,16 +9,19 @@ import type { StreamInput } from './session.ts'
 /** Input received and not yet echoed: room for the client's 1 MiB in-flight window, with margin. */
 export const MAX_ECHO_QUEUED_BYTES = 2 * 1024 * 1024
 
-/** Devices running a test now: one each, so a device's streams cannot multiply the bound above. */
-const testing = new Set<string>()
+/** Devices running a test now, with the test's signal: one each, so a device's streams cannot multiply the bound above. */
+const testing = new Map<string, AbortSignal>()
 
 export async function echo(deviceKey: string, sink: StreamSink<EchoChunk>, input: StreamInput<EchoChunk> | undefined): Promise<void> {
   if (!input) throw ProtocolError.INTERNAL('system.echo was opened without its input')
   if (testing.has(deviceKey)) throw ProtocolError.BAD_REQUEST('A connection test from this device is already running')
-  testing.add(deviceKey)
+  testing.set(deviceKey, sink.signal)
   // Freed the moment the device cancels, not when the loop below notices: a device that cancels
   // and at once starts again (the cancel and the new open can arrive in one read) is not refused.
-  const done = () => testing.delete(deviceKey)
+  // Only this test's own entry: by the time this one winds down, the next may hold the slot.
+  const done = () => {
+    if (testing.get(deviceKey) === sink.signal) testing.delete(deviceKey)
+  }
   sink.signal.addEventListener('abort', done, { once: true })
   try {
     await echoUntilCancelled(sink, input)
