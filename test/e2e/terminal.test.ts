@@ -164,6 +164,52 @@ describe('terminal on a phone', () => {
     await until(async () => PROMPT.test(await lastLine(phone)), 'Ctrl-U to clear the line', 2000)
   })
 
+  test('an Android keyboard (keydown 229, then text or a composition): each word arrives once, sticky Ctrl applies', async () => {
+    // Android's soft keyboards send no real key events: a key is a keydown with key code 229 and
+    // the text's input event in the same task (xterm reads the text area's change after both);
+    // a word with suggestions on is an IME composition, committed whole.
+    const androidKey = (text: string) =>
+      phone.evaluate(`(() => {
+        const area = document.activeElement
+        const key = (type) => {
+          const event = new KeyboardEvent(type, { key: 'Unidentified', bubbles: true, cancelable: true })
+          Object.defineProperty(event, 'keyCode', { value: 229 })
+          area.dispatchEvent(event)
+        }
+        key('keydown')
+        document.execCommand('insertText', false, ${JSON.stringify(text)})
+        key('keyup')
+      })()`)
+    const cdp = await phone.context().newCDPSession(phone)
+    const androidWord = async (word: string) => {
+      for (let i = 1; i <= word.length; i++) await cdp.send('Input.imeSetComposition', { text: word.slice(0, i), selectionStart: i, selectionEnd: i })
+      await cdp.send('Input.insertText', { text: word })
+    }
+    try {
+      await typeLine('clear')
+      await until(async () => PROMPT.test(await lastLine(phone)), 'a cleared screen')
+      for (const ch of 'echo ') await androidKey(ch)
+      await androidWord('droid')
+      await androidKey(' ')
+      await phone.keyboard.press('Enter') // Android's Enter is a real key event
+      await waitForLine(phone, (l) => /^droid\s*$/.test(l), 'the echoed word')
+      const lines = await screenLines(phone)
+      assert.ok(lines.some((l) => /^\/ # echo droid\s*$/.test(l)), `the command line as typed:\n${lines.join('\n')}`)
+      assert.equal(lines.filter((l) => /droid/.test(l)).length, 2, 'the word once in the command and once as output')
+
+      await typeLine('sleep 100')
+      await until(async () => (await processes(/sleep 100/)).length > 0, 'sleep 100 to run')
+      const ctrl = phone.locator('[data-testid="key-bar"] [data-key="Ctrl"]')
+      await ctrl.tap()
+      await androidKey('c')
+      await until(async () => PROMPT.test(await lastLine(phone)), 'the prompt after Ctrl, c', 2000)
+      assert.equal(await ctrl.getAttribute('aria-pressed'), 'false', 'Ctrl applied once, then released')
+      assert.deepEqual(await processes(/sleep 100/), [])
+    } finally {
+      await cdp.detach()
+    }
+  })
+
   test('UTF-8 renders correctly, even a character split across two frames', async () => {
     await typeLine(`clear; printf '\\xe2\\x82\\xac\\n'; printf '\\xf0\\x9f\\x90\\xb3 whale\\n'; printf '\\xe2'; sleep 0.4; printf '\\x82\\xac split\\n'`)
     await waitForLine(phone, (l) => l.trim() === '€', 'the euro sign')
