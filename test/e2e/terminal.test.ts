@@ -268,4 +268,20 @@ describe('terminal on a phone', () => {
     await until(async () => (await ttyExecs()).filter((e) => e.Running).length === 1, 'the closed session\'s exec to end')
     assert.deepEqual(pageErrors, [])
   })
+
+  test('a terminal on a stopped container says Docker refused it, within the phone screen', async () => {
+    const stopped = await stack.container('stopped')
+    const stoppedName = (await stopped.inspect()).Name.slice(1)
+    await phone.getByTestId('nav-containers').click()
+    await phone.locator(`[data-testid="container-row"][data-name="${stoppedName}"] button.open`).click({ timeout: 30_000 })
+    await phone.getByRole('tab', { name: 'Terminal' }).click()
+    await phone.getByTestId('terminal-start').click()
+    const problem = phone.getByTestId('terminal-problem')
+    await problem.waitFor({ timeout: 10_000 })
+    assert.equal(await problem.getAttribute('data-code'), 'DOCKER_REFUSED')
+    assert.match((await problem.textContent()) ?? '', /is not running/)
+    // Docker's message holds a 64-character id: it wraps instead of running off the screen.
+    const box = (await problem.boundingBox())!
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE.viewport!.width, `the note spans ${box.x}..${box.x + box.width} px`)
+  })
 })
