@@ -171,6 +171,7 @@ describe('terminal on a phone', () => {
     const androidKey = (text: string) =>
       phone.evaluate(`(() => {
         const area = document.activeElement
+        if (area?.tagName !== 'TEXTAREA') throw new Error('the keyboard types into ' + area?.outerHTML.slice(0, 80))
         const key = (type) => {
           const event = new KeyboardEvent(type, { key: 'Unidentified', bubbles: true, cancelable: true })
           Object.defineProperty(event, 'keyCode', { value: 229 })
@@ -187,7 +188,11 @@ describe('terminal on a phone', () => {
     }
     try {
       await typeLine('clear')
-      await until(async () => PROMPT.test(await lastLine(phone)), 'a cleared screen')
+      const onlyPrompt = async () => {
+        const lines = (await screenLines(phone)).filter((l) => l.trim() !== '')
+        return lines.length === 1 && PROMPT.test(lines[0]!)
+      }
+      await until(onlyPrompt, 'a cleared screen')
       for (const ch of 'echo ') await androidKey(ch)
       await androidWord('droid')
       await androidKey(' ')
