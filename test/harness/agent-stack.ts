@@ -16,8 +16,11 @@ export interface AgentStack {
   dht: LocalDht
   docker: Docker
   dockerHost: string
-  relay: RelayProcess
+  /** The relay now running (a new process after restartRelay). */
+  readonly relay: RelayProcess
   agent: AgentProcess
+  /** Stops the relay, runs `whileDown`, and starts a new relay on the same port; stop() stops that one. */
+  restartRelay(whileDown?: () => Promise<void>): Promise<void>
   /** A client for this key through the relay, on a DHT node of its own; closed by stop(). */
   connect(keyPair: KeyPair, opts?: { callTimeoutMs?: number }): AgentClient
   /** The device of this client vanishes: its relay node goes, without a goodbye to the agent. */
@@ -62,15 +65,26 @@ export async function startAgentStack(opts: AgentStackOptions = {}): Promise<Age
       env: opts.agentEnv,
       allow: (opts.allow ?? []).map((d) => ({ key: d.keyPair.publicKey.toString('hex'), role: d.role }))
     })
-    const [r, a] = [relay, agent]
+    const a = agent
+    // Same port after a restart, so the URL every device holds stays good.
+    const wsUrl = relay.wsUrl
     return {
       dht,
       docker,
       dockerHost,
-      relay: r,
+      get relay() {
+        return relay!
+      },
       agent: a,
+      async restartRelay(whileDown) {
+        const port = Number(new URL(relay!.url).port)
+        await relay!.stop()
+        relay = undefined
+        await whileDown?.()
+        relay = await startRelay({ bootstrap: dht.bootstrap, port })
+      },
       connect(keyPair, { callTimeoutMs = 40_000 } = {}) {
-        const { node } = connectRelayNode(r.wsUrl, { keyPair })
+        const { node } = connectRelayNode(wsUrl, { keyPair })
         nodes.push(node)
         const client = new AgentClient({ dht: node, keyPair, agentKey: Buffer.from(a.key, 'hex'), callTimeoutMs })
         clients.push(client)
@@ -81,7 +95,7 @@ export async function startAgentStack(opts: AgentStackOptions = {}): Promise<Age
         await nodeOf.get(client)?.destroy()
       },
       relayNode(keyPair) {
-        const relayNode = connectRelayNode(r.wsUrl, { keyPair })
+        const relayNode = connectRelayNode(wsUrl, { keyPair })
         nodes.push(relayNode.node)
         return relayNode
       },

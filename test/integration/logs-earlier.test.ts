@@ -4,55 +4,32 @@
 // the whole log with no gap and no duplicate, and bad positions are refused.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
 import { AgentClient, MAX_LOGS_BEFORE, ProtocolError, type LogLine } from '@pocketdock/protocol'
 import { followLogs, positionBefore, readLinesBefore } from '@pocketdock/protocol/log-follow'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode } from '../harness/relay-client.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const LINES = 30_000
 const PAGE = 2_500
 
 describe('logs: reading backwards from a position', () => {
-  let dht: LocalDht
-  let docker: Docker
-  let relay: RelayProcess
-  let agent: AgentProcess
+  let stack: AgentStack
   let viewer: AgentClient
-  let node: { destroy(): Promise<void> }
   const key = DHT.keyPair()
-  const created: string[] = []
   let done: Docker.Container
   /** The finished container's whole log, as the agent reads it forwards. */
   let all: LogLine[] = []
 
-  async function makeContainer(cmd: string[]): Promise<Docker.Container> {
-    const container = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: cmd, name: `pd-logs-back-${randomBytes(4).toString('hex')}`, HostConfig: { NetworkMode: 'none' } })
-    created.push(container.id)
-    await container.start()
-    return container
-  }
+  const makeContainer = (cmd: string[]) => stack.container('pd-logs-back', cmd)
 
   /** What a reader holding `all` from position i on would ask for. */
   const positionAt = (i: number) => positionBefore(all.slice(i))!
 
   before(async () => {
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: [{ key: key.publicKey.toString('hex'), role: 'viewer' }] })
-    const relayNode = connectRelayNode(relay.wsUrl, { keyPair: key })
-    node = relayNode.node
-    viewer = new AgentClient({ dht: relayNode.node, keyPair: key, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
+    stack = await startAgentStack({ allow: [{ keyPair: key, role: 'viewer' }] })
+    viewer = stack.connect(key)
     await viewer.ready()
     // Bursts of 500 lines on stdout and stderr in turn, so that neighbours often share a timestamp.
     done = await makeContainer(['sh', '-c', `b=0; while [ $b -lt ${LINES / 500} ]; do if [ $((b % 2)) = 0 ]; then seq $((b*500+1)) $((b*500+500)); else seq $((b*500+1)) $((b*500+500)) >&2; fi; b=$((b+1)); done`])
@@ -62,12 +39,7 @@ describe('logs: reading backwards from a position', () => {
   })
 
   after(async () => {
-    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {})
-    await viewer?.close().catch(() => {})
-    await node?.destroy().catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test('the lines before a position are exactly the ones that precede it', async () => {

@@ -3,30 +3,15 @@
 // the agent closing Docker's log request when the reader leaves.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import DHT from 'hyperdht'
-import type Docker from 'dockerode'
 import { AgentClient, type LogLine } from '@pocketdock/protocol'
 import { followLogs, type FollowState } from '@pocketdock/protocol/log-follow'
 import { logFile } from '@pocketdock/protocol/log-download'
-import { startTestnet, type LocalDht } from '../harness/testnet.ts'
-import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
-import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
-import { sharedDockerd } from '../harness/dockerd.ts'
-import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { connectRelayNode } from '../harness/relay-client.ts'
+import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
 import { reconnectingClient } from '../harness/reconnecting-client.ts'
+import { until } from '../harness/until.ts'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const LINES = 100_000
-
-async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
 
 /** dockerode's logs of a non-TTY container, demultiplexed into the text `docker logs` prints. */
 function demux(buf: Buffer): string {
@@ -40,49 +25,19 @@ function demux(buf: Buffer): string {
 }
 
 describe('logs: batching, resume, download', () => {
-  let dht: LocalDht
-  let docker: Docker
-  let relay: RelayProcess
-  let agent: AgentProcess
+  let stack: AgentStack
   let viewer: AgentClient
-  let node: { destroy(): Promise<void> }
   const key = DHT.keyPair()
-  const created: string[] = []
-
-  async function makeContainer(cmd: string[]): Promise<Docker.Container> {
-    const container = await docker.createContainer({
-      Image: BUSYBOX_IMAGE,
-      Cmd: cmd,
-      name: `pd-logs-${randomBytes(4).toString('hex')}`,
-      HostConfig: { NetworkMode: 'none' }
-    })
-    created.push(container.id)
-    await container.start()
-    return container
-  }
+  const makeContainer = (cmd: string[]) => stack.container('pd-logs', cmd)
 
   before(async () => {
-    process.env.POCKETDOCK_TRACE_STREAMS = '1'
-    dht = await startTestnet()
-    const dockerd = await sharedDockerd()
-    docker = dockerd.docker
-    await ensureBusyboxImage(docker)
-    relay = await startRelay({ bootstrap: dht.bootstrap })
-    agent = await startAgent({ bootstrap: dht.bootstrap, dockerHost: dockerd.dockerHost, allow: [{ key: key.publicKey.toString('hex'), role: 'viewer' }] })
-    delete process.env.POCKETDOCK_TRACE_STREAMS
-    const relayNode = connectRelayNode(relay.wsUrl, { keyPair: key })
-    node = relayNode.node
-    viewer = new AgentClient({ dht: relayNode.node, keyPair: key, agentKey: Buffer.from(agent.key, 'hex'), callTimeoutMs: 40_000 })
+    stack = await startAgentStack({ allow: [{ keyPair: key, role: 'viewer' }], agentEnv: { POCKETDOCK_TRACE_STREAMS: '1' } })
+    viewer = stack.connect(key)
     await viewer.ready()
   })
 
   after(async () => {
-    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {})
-    await viewer?.close().catch(() => {})
-    await node?.destroy().catch(() => {})
-    await agent?.stop()
-    await relay?.stop()
-    await dht?.destroy()
+    await stack?.stop()
   })
 
   test(`${LINES} numbered lines arrive each exactly once, in order`, async () => {
@@ -115,10 +70,10 @@ describe('logs: batching, resume, download', () => {
     const logs = viewer.containerLogs({ id: container.id, tail: 1, since: null, follow: true, timestamps: false })
     const it = logs[Symbol.asyncIterator]()
     assert.equal((await it.next()).value?.line, 'tick')
-    await agent.waitFor(new RegExp(`trace: logs stream opened ${short}`))
-    assert.doesNotMatch(agent.output(), new RegExp(`trace: logs stream closed ${short}`))
+    await stack.agent.waitFor(new RegExp(`trace: logs stream opened ${short}`))
+    assert.doesNotMatch(stack.agent.output(), new RegExp(`trace: logs stream closed ${short}`))
     logs.cancel()
-    await agent.waitFor(new RegExp(`trace: logs stream closed ${short}`), 10_000)
+    await stack.agent.waitFor(new RegExp(`trace: logs stream closed ${short}`), 10_000)
   })
 
   // Last: it restarts the relay under the other tests' client.
@@ -126,8 +81,8 @@ describe('logs: batching, resume, download', () => {
     // Bursts of 1000 lines (many share a timestamp) with pauses, so the restart falls mid-stream.
     const container = await makeContainer(['sh', '-c', `b=0; while [ $b -lt ${LINES / 1000} ]; do seq $((b*1000+1)) $((b*1000+1000)); b=$((b+1)); sleep 0.1; done`])
     const keyPair = DHT.keyPair()
-    await agent.allow(keyPair.publicKey.toString('hex'), 'viewer')
-    const rc = reconnectingClient({ wsUrl: relay.wsUrl, keyPair, agentKey: Buffer.from(agent.key, 'hex') })
+    await stack.agent.allow(keyPair.publicKey.toString('hex'), 'viewer')
+    const rc = reconnectingClient({ wsUrl: stack.relay.wsUrl, keyPair, agentKey: Buffer.from(stack.agent.key, 'hex') })
     const received: number[] = []
     const states: FollowState[] = []
     let problem: string | null = null
@@ -145,12 +100,10 @@ describe('logs: batching, resume, download', () => {
       }
     })
     try {
-      await until('30,000 lines before the restart', () => received.length >= 30_000)
-      const port = Number(new URL(relay.url).port)
-      await relay.stop()
-      relay = await startRelay({ bootstrap: dht.bootstrap, port })
-      await until(`all ${LINES} lines`, () => received.length >= LINES || problem !== null, 120_000)
-      await until('the end of the log', () => states.at(-1) === 'ended', 30_000)
+      await until(() => received.length >= 30_000, '30,000 lines before the restart', 60_000, 50)
+      await stack.restartRelay()
+      await until(() => received.length >= LINES || problem !== null, `all ${LINES} lines`, 120_000, 50)
+      await until(() => states.at(-1) === 'ended', 'the end of the log', 30_000, 50)
       assert.equal(problem, null)
       assert.ok(rc.rebuilds >= 1, 'the relay connection was rebuilt')
       assert.ok(states.includes('waiting'), 'the stream was cut and resumed')
