@@ -180,11 +180,15 @@ describe('terminal on a phone', () => {
         key('keydown')
         document.execCommand('insertText', false, ${JSON.stringify(text)})
         key('keyup')
+        // xterm reads the text area's change in a timer; the next key comes at a person's pace,
+        // not before that timer (a composition starting first would swallow this key).
+        return new Promise((resolve) => setTimeout(resolve, 50))
       })()`)
     const cdp = await phone.context().newCDPSession(phone)
     const androidWord = async (word: string) => {
       for (let i = 1; i <= word.length; i++) await cdp.send('Input.imeSetComposition', { text: word.slice(0, i), selectionStart: i, selectionEnd: i })
       await cdp.send('Input.insertText', { text: word })
+      await phone.waitForTimeout(50)
     }
     try {
       await typeLine('clear')
