@@ -3,7 +3,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseAnsi, stripAnsi } from '../../web/src/lib/logs/ansi.ts'
-import { appendLines, highlight, makeMatcher, toViewLine } from '../../web/src/lib/logs/log-window.ts'
+import { appendLines, highlight, linesOf, makeMatcher, toViewLine } from '../../web/src/lib/logs/log-window.ts'
+import { positionBefore } from '@pocketdock/protocol/log-follow'
 
 test('ANSI colours become styles; other escapes are dropped; markup is left as text', () => {
   assert.deepEqual(parseAnsi('\x1b[31mred\x1b[0m plain'), [{ text: 'red', fg: '#cd3131' }, { text: ' plain' }])
@@ -30,4 +31,19 @@ test('the window keeps at most its cap; a merged view is ordered by time', () =>
   ;({ lines, dropped } = appendLines(lines, [at(5, 'a5', 'a')], { merge: false, cap: 3 }))
   assert.equal(dropped, 2)
   assert.deepEqual(lines.map((l) => l.plain), ['a3', 'b4', 'a5'])
+})
+
+test("a merged view reads back from each container's first line in Docker's order, not the time-sorted one", () => {
+  // Docker's stdout and stderr copiers run apart: a's second line (stderr) is stamped before its first.
+  const line = (time: string, text: string, stream: 'stdout' | 'stderr' = 'stdout') => ({ stream, time: `2026-11-23T10:00:${time}Z`, line: text })
+  const a = [line('02.000', 'a-first'), line('01.500', 'a-second', 'stderr'), line('03.000', 'a-third')].map((l, i) => toViewLine(l, 'a', 0, i))
+  const b = [line('01.000', 'b-first'), line('02.500', 'b-second')].map((l, i) => toViewLine(l, 'b', 1, i))
+  const { lines } = appendLines(appendLines([], a, { merge: true }).lines, b, { merge: true })
+  assert.deepEqual(lines.map((l) => l.plain), ['b-first', 'a-second', 'a-first', 'b-second', 'a-third'], 'the view is by time')
+  assert.deepEqual(linesOf(lines, 0).map((l) => l.plain), ['a-first', 'a-second', 'a-third'])
+  // Read back from a-first (what Docker has before it), not from a-second (which would bring a-first twice).
+  assert.deepEqual(positionBefore(linesOf(lines, 0)), { time: '2026-11-23T10:00:02.000Z', atTime: 1 })
+  // Earlier lines read back take orders below the window's, so they come first for the next read.
+  const earlier = toViewLine(line('00.500', 'a-zeroth'), 'a', 0, -1)
+  assert.deepEqual(linesOf(appendLines(lines, [earlier], { merge: true }).lines, 0).map((l) => l.plain)[0], 'a-zeroth')
 })

@@ -5,7 +5,7 @@
 // line, the window reads the lines before it again from the agent and gives up its newest ones.
 import { ProtocolError, type DockerHostClient } from '@pocketdock/protocol'
 import { followLogs, positionBefore, readLinesBefore, type FollowState } from '@pocketdock/protocol/log-follow'
-import { appendLines, makeMatcher, mergeEarlier, toViewLine, WINDOW_LINES, type ViewLine } from './log-window.ts'
+import { appendLines, linesOf, makeMatcher, mergeEarlier, toViewLine, WINDOW_LINES, type ViewLine } from './log-window.ts'
 
 export interface LogSource {
   id: string
@@ -67,6 +67,8 @@ export class LogView {
   })
 
   private incoming: ViewLine[] = []
+  /** Per source: the order of its earliest line read so far, and the next line's. */
+  private readonly orders: Array<{ first: number; next: number }>
   private held: ViewLine[] = []
   private frame: number | null = null
   private stops: Array<() => void> = []
@@ -78,6 +80,7 @@ export class LogView {
     private readonly client: () => DockerHostClient | null
   ) {
     this.merged = sources.length > 1
+    this.orders = sources.map(() => ({ first: 0, next: 0 }))
   }
 
   start(): void {
@@ -88,7 +91,8 @@ export class LogView {
           tail: START_TAIL,
           client: this.client,
           onlines: (lines) => {
-            for (const l of lines) this.incoming.push(toViewLine(l, this.merged ? source.name : null, index))
+            const orders = this.orders[index]!
+            for (const l of lines) this.incoming.push(toViewLine(l, this.merged ? source.name : null, index, orders.next++))
             // Keep at most a window's worth waiting for the next frame.
             if (this.incoming.length > WINDOW_LINES) this.dropped += this.incoming.splice(0, this.incoming.length - WINDOW_LINES).length
             this.frame ??= requestAnimationFrame(() => this.flush())
@@ -139,11 +143,14 @@ export class LogView {
       const pages = await Promise.all(
         this.sources.map(async (source, index) => {
           // A container with no line in the window reads from the window's first time back.
-          const own = this.merged ? this.lines.filter((l) => l.source === index) : this.lines
+          const own = this.merged ? linesOf(this.lines, index) : this.lines
           const before = own.length ? positionBefore(own) : { time: first.time, atTime: 0 }
           if (!before?.time) return { lines: [], atStart: true }
           const page = await readLinesBefore(client, source.id, before, EARLIER_PAGE)
-          return { lines: page.lines.map((l) => toViewLine(l, this.merged ? source.name : null, index)), atStart: page.atStart }
+          const orders = this.orders[index]!
+          orders.first -= page.lines.length
+          const from = orders.first
+          return { lines: page.lines.map((l, i) => toViewLine(l, this.merged ? source.name : null, index, from + i)), atStart: page.atStart }
         })
       )
       // The window may have been replaced meanwhile (jump to newest): these lines belong to the old one.

@@ -13,6 +13,12 @@ export interface ViewLine {
   container: string | null
   /** Which of the view's containers it came from (its position in the view's sources). */
   source: number
+  /**
+   * Its place in its own container's log, in Docker's order (increasing as lines arrive,
+   * decreasing for earlier lines read back). A merged view is sorted by time, which is not quite
+   * Docker's order: its stdout and stderr copiers run apart, so times can go back a little.
+   */
+  order: number
   stream: LogLine['stream']
   time: string
   /** Microseconds since the epoch, for ordering a merged view (0 when the line has no time). */
@@ -24,12 +30,13 @@ export interface ViewLine {
 
 let nextSeq = 1
 
-export function toViewLine(line: LogLine, container: string | null, source = 0): ViewLine {
+export function toViewLine(line: LogLine, container: string | null, source = 0, order = 0): ViewLine {
   const [seconds, nanos] = parseDockerTime(line.time)
   return {
     seq: nextSeq++,
     container,
     source,
+    order,
     stream: line.stream,
     time: line.time,
     timeKey: Number.isFinite(seconds) ? seconds * 1e6 + Math.floor(nanos / 1000) : 0,
@@ -65,6 +72,11 @@ export function appendLines(lines: readonly ViewLine[], incoming: ViewLine[], op
   const cap = opts.cap ?? WINDOW_LINES
   const dropped = Math.max(0, out.length - cap)
   return { lines: dropped ? out.slice(dropped) : out, dropped }
+}
+
+/** One container's lines of a (possibly merged) window, in Docker's order: what a read back starts from. */
+export function linesOf(lines: readonly ViewLine[], source: number): ViewLine[] {
+  return lines.filter((l) => l.source === source).sort((a, b) => a.order - b.order)
 }
 
 /** A search as typed: plain text (case-insensitive) or a regular expression; null when empty. */
