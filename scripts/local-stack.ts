@@ -9,6 +9,7 @@ import { parseArgs, promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import DHT from 'hyperdht'
 import { startChild, type Child } from '../test/harness/child-process.ts'
+import { nodeFlagsOf } from './lib/node-flags.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const { values } = parseArgs({
@@ -73,8 +74,10 @@ try {
   const [, url] = await relay.waitFor(/relay listening: (\S+)/)
 
   fs.mkdirSync(values['state-dir']!, { recursive: true })
+  const agentBin = path.join(root, 'agent/bin/pocketdock-agent.mjs')
   const agent = startChild(process.execPath, [
-    path.join(root, 'agent/bin/pocketdock-agent.mjs'),
+    ...nodeFlagsOf(agentBin),
+    agentBin,
     '--state-dir', values['state-dir']!,
     '--docker-socket', dockerSocket,
     '--bootstrap', bootstrap

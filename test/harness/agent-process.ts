@@ -6,6 +6,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { startChild, type Child } from './child-process.ts'
+import { nodeFlagsOf } from '../../scripts/lib/node-flags.mjs'
 
 export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/pocketdock-agent.mjs', import.meta.url))
 
@@ -33,7 +34,7 @@ export async function startAgent(opts: {
     await promisify(execFile)(process.execPath, [AGENT_BIN, 'allow', key, '--role', role, '--state-dir', stateDir])
   }
   for (const a of opts.allow ?? []) await allow(a.key, a.role)
-  const args = [AGENT_BIN, '--state-dir', stateDir, '--docker-socket', opts.dockerHost.replace(/^unix:\/\//, ''), '--name', opts.name ?? 'test-agent']
+  const args = [...nodeFlagsOf(AGENT_BIN), AGENT_BIN, '--state-dir', stateDir, '--docker-socket', opts.dockerHost.replace(/^unix:\/\//, ''), '--name', opts.name ?? 'test-agent']
   for (const b of opts.bootstrap) args.push('--bootstrap', b)
   const child = startChild(process.execPath, args, { env: opts.env })
   const match = await child.waitFor(/agent key: ([0-9a-f]{64})/)
