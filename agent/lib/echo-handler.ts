@@ -3,8 +3,7 @@
 // Echoing waits for the device's credit; what waits here meanwhile is bounded, and a device that
 // sends past the bound without reading is cut off with STREAM_OVERFLOW.
 import { ProtocolError, type EchoChunk } from '@pocketdock/protocol'
-import type { StreamSink } from './handler-types.ts'
-import type { StreamInput } from './session.ts'
+import type { StreamInput, StreamSink } from './handler-types.ts'
 
 /** Input received and not yet echoed: room for the client's 1 MiB in-flight window, with margin. */
 export const MAX_ECHO_QUEUED_BYTES = 2 * 1024 * 1024
@@ -12,7 +11,8 @@ export const MAX_ECHO_QUEUED_BYTES = 2 * 1024 * 1024
 /** Devices running a test now, with the test's signal: one each, so a device's streams cannot multiply the bound above. */
 const testing = new Map<string, AbortSignal>()
 
-export async function echo(deviceKey: string, sink: StreamSink<EchoChunk>, input: StreamInput<EchoChunk> | undefined): Promise<void> {
+export async function echo(deviceKey: string, sink: StreamSink<EchoChunk, EchoChunk>): Promise<void> {
+  const input = sink.input
   if (!input) throw ProtocolError.INTERNAL('system.echo was opened without its input')
   if (testing.has(deviceKey)) throw ProtocolError.BAD_REQUEST('A connection test from this device is already running')
   testing.set(deviceKey, sink.signal)

@@ -9,8 +9,6 @@ import { createStatsHandlers } from './stats-handlers.ts'
 import { createTerminalHandlers } from './terminal-handlers.ts'
 import { createResourceHandlers } from './resource-handlers.ts'
 import { echo } from './echo-handler.ts'
-import type { StreamInput } from './session.ts'
-import type { EchoChunk } from '@pocketdock/protocol'
 
 export type { CallContext, StreamSink, Handlers } from './handler-types.ts'
 
@@ -43,8 +41,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         sink.signal.addEventListener('abort', () => events.cancel(), { once: true })
         for await (const event of events) await sink.write(event)
       },
-      // session.ts adds the input to the sink of calls that declare one.
-      'system.echo': (_params, ctx, sink) => echo(ctx.device.publicKey, sink, (sink as typeof sink & { input?: StreamInput<EchoChunk> }).input),
+      'system.echo': (_params, ctx, sink) => echo(ctx.device.publicKey, sink),
       ...devices.streams,
       ...containers.streams,
       ...stats.streams,

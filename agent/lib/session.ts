@@ -17,7 +17,7 @@ import {
 import { c } from '@pocketdock/protocol/codec'
 import type { Device } from './allowlist.ts'
 import type { AuditLog } from './audit-log.ts'
-import type { Handlers } from './handler-types.ts'
+import type { Handlers, StreamInput } from './handler-types.ts'
 import type { Logger } from './log.ts'
 
 export const AGENT_VERSION = '0.1.0'
@@ -27,12 +27,6 @@ const MAX_OPEN_STREAMS = 32
 export const MAX_INPUT_ITEM_BYTES = 64 * 1024
 /** Input a handler has not taken yet; past this the device is sending faster than it is read. */
 export const MAX_PENDING_INPUT_BYTES = 256 * 1024
-
-/** Input from the device on a stream whose call declares it; items arrive in order. */
-export interface StreamInput<In> {
-  /** Items received before are delivered at once; a ProtocolError thrown by `fn` fails the stream. */
-  listen(fn: (item: In) => void): void
-}
 
 export interface SessionOptions {
   conn: NoiseSecretStream

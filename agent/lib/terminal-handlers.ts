@@ -1,10 +1,9 @@
 // Terminal and console calls. Terminal sessions outlive a connection (reattach after a drop), so
 // they live in one registry per Docker host, shared by every device's connection.
-import type { TerminalInput, terminalCalls } from '@pocketdock/protocol'
+import type { terminalCalls } from '@pocketdock/protocol'
 import type { Handlers } from './handler-types.ts'
 import type { LocalDockerHost } from './local-docker.ts'
 import { consoleLogger } from './log.ts'
-import type { StreamInput } from './session.ts'
 import { parseConsoleLine } from './console-argv.ts'
 import { runDockerCli } from './console-run.ts'
 import { DEFAULT_GRACE_MS, TerminalRegistry } from './terminal-registry.ts'
@@ -31,11 +30,7 @@ export function createTerminalHandlers(host: LocalDockerHost): Handlers<keyof ty
   return {
     unary: {},
     streams: {
-      'terminal.open': (p, ctx, sink) => {
-        // session.ts adds the input to the sink of calls that declare one.
-        const { input } = sink as typeof sink & { input?: StreamInput<TerminalInput> }
-        return registry.open(p, ctx.device.publicKey, sink, input)
-      },
+      'terminal.open': (p, ctx, sink) => registry.open(p, ctx.device.publicKey, sink),
       'console.run': async (p, _ctx, sink) => {
         const argv = parseConsoleLine(p.line)
         await runDockerCli(argv, { socketPath: host.socketPath, timeoutSeconds: p.timeoutSeconds }, sink)

@@ -7,7 +7,6 @@ import { runExec } from './container-exec.ts'
 import { checkCommand, checkId } from './container-params.ts'
 import type { StreamSink } from './handler-types.ts'
 import type { Logger } from './log.ts'
-import type { StreamInput } from './session.ts'
 import { TerminalSession, checkSize } from './terminal-session.ts'
 
 export const DEFAULT_SHELLS = ['bash', 'ash', 'sh'] as const
@@ -36,7 +35,8 @@ export class TerminalRegistry {
   }
 
   /** Runs `terminal.open` for one stream: a new session, or a reattach by id. */
-  async open(params: TerminalOpenParams, deviceKey: string, sink: StreamSink<TerminalEvent>, input: StreamInput<TerminalInput> | undefined): Promise<void> {
+  /** `sink.input` carries the keys typed (session.ts adds it). */
+  async open(params: TerminalOpenParams, deviceKey: string, sink: StreamSink<TerminalEvent, TerminalInput>): Promise<void> {
     const { rows, cols } = checkSize(params.rows, params.cols)
     let session: TerminalSession
     if (params.sessionId !== null) {
@@ -46,7 +46,7 @@ export class TerminalRegistry {
       session = await this.start(params, deviceKey, sink.signal)
     }
     try {
-      await session.attach(sink, input, params.sessionId !== null)
+      await session.attach(sink, sink.input, params.sessionId !== null)
     } finally {
       this.afterDetach(session, sink.signal)
     }

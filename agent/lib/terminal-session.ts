@@ -6,8 +6,7 @@ import type { Duplex } from 'node:stream'
 import type Docker from 'dockerode'
 import { MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, ProtocolError, type TerminalEvent, type TerminalInput } from '@pocketdock/protocol'
 import { dockerError } from './docker-errors.ts'
-import type { StreamSink } from './handler-types.ts'
-import type { StreamInput } from './session.ts'
+import type { StreamInput, StreamSink } from './handler-types.ts'
 import { killExec } from './terminal-kill.ts'
 
 /** Output kept while no device is attached; older bytes are dropped, as a terminal scrolls them away. */

@@ -2,7 +2,7 @@
 // codecs of its payloads. The agent dispatches from this table and the client is typed by it.
 // Each domain declares its calls in its own file; this one joins them.
 import type { Decoded } from './codec.ts'
-import type { StreamCall, UnaryCall } from './call-spec.ts'
+import type { InputOfCall, StreamCall, UnaryCall } from './call-spec.ts'
 import { systemCalls } from './system-calls.ts'
 import { deviceCalls } from './device-calls.ts'
 import { containerCalls } from './container-calls.ts'
@@ -34,6 +34,8 @@ export type StreamName = { [K in CallName]: Calls[K] extends StreamCall<any, any
 export type ParamsOf<K extends CallName> = Decoded<Calls[K]['params']>
 export type ResultOf<K extends UnaryName> = Calls[K] extends UnaryCall<any, infer R> ? R : never
 export type ItemOf<K extends StreamName> = Calls[K] extends StreamCall<any, infer I> ? I : never
+/** What the device sends on a stream that declares input; never for the others. */
+export type InputOf<K extends StreamName> = InputOfCall<Calls[K]>
 
 export function lookupCall(method: string): UnaryCall<unknown, unknown> | StreamCall<unknown, unknown> | undefined {
   return Object.hasOwn(calls, method) ? (calls as Record<string, any>)[method] : undefined
