@@ -23,8 +23,7 @@ import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
-import { forceJsSodium, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
-import { openBareChromium, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
+import { openBareChromium, openPairedApp, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
 import { createWasmSodium, instantiateLibsodium } from '../../web/src/lib/crypto/sodium-wasm.ts'
 
 const json = process.argv.includes('--json')
@@ -123,12 +122,8 @@ async function browserRuns(pureJs: boolean, name: string, bytes: number): Promis
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-crypto-'))
   let bare: BareChromium | undefined
   try {
-    const phone = await launchPersistentPhone(dir)
-    if (pureJs) await forceJsSodium(phone)
     const out = await agent.cli(['invite', '--role', 'viewer', '--relay-url', relay.url])
-    await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), /pair link: (\S+)/.exec(out.stdout)![1]!)
-    await phone.close()
-    bare = await openBareChromium(dir, relay.url)
+    bare = await openPairedApp(dir, /pair link: (\S+)/.exec(out.stdout)![1]!, relay.url, { pureJs })
     await bare.waitFor(`document.querySelector('[data-testid="connection-test"]') !== null`)
     const running = await bare.evaluate<string>('document.documentElement.dataset.sodium')
     if (running !== (pureJs ? 'js' : 'wasm')) throw new Error(`the page runs the ${running} sodium`)
@@ -167,15 +162,10 @@ async function timedDownload(bare: BareChromium, dir: string, name: string, byte
   const downloadPath = path.join(dir, 'downloads')
   await bare.browser.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath, eventsEnabled: true })
   const done = new Promise<{ guid: string; state: string }>((resolve) => bare.browser.on('Browser.downloadProgress', (p) => p.state !== 'inProgress' && resolve(p)))
-  await bare.evaluate(`(async () => {
-    const wait = async (find) => { for (let i = 0; i < 300; i++) { const el = find(); if (el) return el; await new Promise((r) => setTimeout(r, 100)) } throw new Error('not found') }
-    if (!document.querySelector('[data-testid="log-download"]')) {
-      ;(await wait(() => document.querySelector('[data-testid="nav-containers"]'))).click()
-      ;(await wait(() => document.querySelector('[data-testid="container-row"][data-name="${name}"] button.open'))).click()
-      ;(await wait(() => document.querySelector('#tab-logs'))).click()
-    }
-    await wait(() => { const b = document.querySelector('[data-testid="log-download"]'); return b && !b.disabled })
-  })()`)
+  if (!(await bare.evaluate<boolean>(`document.querySelector('[data-testid="log-download"]') !== null`))) {
+    for (const selector of ['[data-testid="nav-containers"]', `[data-testid="container-row"][data-name="${name}"] button.open`, '#tab-logs']) await bare.click(selector)
+  }
+  await bare.waitFor(`document.querySelector('[data-testid="log-download"]')?.disabled === false`)
   const started = performance.now()
   await bare.evaluate(`document.querySelector('[data-testid="log-download"]').click()`)
   const progress = await done

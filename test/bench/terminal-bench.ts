@@ -18,8 +18,8 @@ import { startAgent } from '../harness/agent-process.ts'
 import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
-import { PHONE, launchPersistentPhone, pairFromLink } from '../harness/browser.ts'
-import { openBareChromium, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
+import { PHONE } from '../harness/browser.ts'
+import { openPairedApp, removeProfile, type BareChromium } from '../harness/bare-chromium.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 
 /**
@@ -68,23 +68,16 @@ async function measureBrowser(note: string, args: string[]): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketdock-term-'))
   let bare: BareChromium | undefined
   try {
-    const phone = await launchPersistentPhone(dir)
     const out = await agent.cli(['invite', '--role', 'admin', '--relay-url', relay.url])
-    await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), /pair link: (\S+)/.exec(out.stdout)![1]!)
-    await phone.close()
-    bare = await openBareChromium(dir, relay.url, { args })
+    bare = await openPairedApp(dir, /pair link: (\S+)/.exec(out.stdout)![1]!, relay.url, { args })
     const { width, height } = PHONE.viewport!
     await bare.page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: PHONE.deviceScaleFactor, mobile: true })
-    await bare.evaluate(`(async () => {
-      const wait = async (find) => { for (let i = 0; i < 300; i++) { const el = find(); if (el) return el; await new Promise((r) => setTimeout(r, 100)) } throw new Error('not found') }
-      ;(await wait(() => document.querySelector('[data-testid="nav-containers"]'))).click()
-      ;(await wait(() => document.querySelector('[data-testid="container-row"][data-name="${name}"] button.open'))).click()
-      ;(await wait(() => document.querySelector('#tab-terminal'))).click()
-      ;(await wait(() => document.querySelector('[data-testid="terminal-start"]'))).click()
-      await wait(() => document.querySelector('[data-testid="terminal-screen"][data-state="running"]'))
-      await new Promise((r) => setTimeout(r, 500))
-      document.querySelector('.xterm-helper-textarea').focus()
-    })()`)
+    for (const selector of ['[data-testid="nav-containers"]', `[data-testid="container-row"][data-name="${name}"] button.open`, '#tab-terminal', '[data-testid="terminal-start"]']) {
+      await bare.click(selector)
+    }
+    await bare.waitFor(`document.querySelector('[data-testid="terminal-screen"][data-state="running"]') !== null`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await bare.evaluate(`document.querySelector('.xterm-helper-textarea').focus()`)
     if (!note) {
       animations = await bare.evaluate<string[]>(
         `document.getAnimations().filter((a) => a.playState === 'running').map((a) => a.animationName ?? 'script animation')`

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
-import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './browser.ts'
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, forceJsSodium, launchPersistentPhone, pairFromLink } from './browser.ts'
 
 export interface BareChromium {
   /** DevTools on the page's target and on the browser's (downloads, for one). */
@@ -17,6 +17,8 @@ export interface BareChromium {
   evaluate<T>(expression: string): Promise<T>
   /** Waits until `condition` is true in the page, across the reloads an app may do at start. */
   waitFor(condition: string, timeoutMs?: number): Promise<void>
+  /** Clicks the element `selector` finds, once there is one. */
+  click(selector: string, timeoutMs?: number): Promise<void>
   /** A key on a hardware keyboard: keydown with its text, then keyup (`ctrl` for Ctrl+key). */
   pressKey(key: string, opts?: { ctrl?: boolean }): Promise<void>
   /** Text as a soft keyboard sends it: input events only, no key events. */
@@ -105,6 +107,11 @@ export async function openBareChromium(userDataDir: string, url: string, opts: {
           await sleep(100)
         }
       },
+      async click(selector, timeoutMs) {
+        const find = `document.querySelector(${JSON.stringify(selector)})`
+        await bare.waitFor(`${find} !== null`, timeoutMs)
+        await evaluate(`${find}.click()`)
+      },
       async pressKey(key, opts = {}) {
         const code = /^[a-z]$/i.test(key) ? `Key${key.toUpperCase()}` : key
         const keyCode = key.length === 1 ? key.toUpperCase().charCodeAt(0) : 0
@@ -130,6 +137,21 @@ export async function openBareChromium(userDataDir: string, url: string, opts: {
     await stop(child)
     throw err
   }
+}
+
+/**
+ * A phone profile in `userDataDir` paired through Playwright with the pair `link` (the pure-JS
+ * sodium forced when asked), then the app at `url` opened on it with no Playwright attached.
+ */
+export async function openPairedApp(userDataDir: string, link: string, url: string, opts: { pureJs?: boolean; args?: string[] } = {}): Promise<BareChromium> {
+  const phone = await launchPersistentPhone(userDataDir)
+  try {
+    if (opts.pureJs) await forceJsSodium(phone)
+    await pairFromLink(phone.pages()[0] ?? (await phone.newPage()), link)
+  } finally {
+    await phone.close()
+  }
+  return openBareChromium(userDataDir, url, { args: opts.args })
 }
 
 async function devToolsPort(userDataDir: string, child: ChildProcess): Promise<number> {
