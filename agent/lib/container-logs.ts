@@ -13,6 +13,7 @@ import { dockerError } from './docker-errors.ts'
 import { checkId } from './container-params.ts'
 import { LogDecoder } from './container-log-decoder.ts'
 import { LogBatchEncoder } from './container-log-encoder.ts'
+import { dockerStreamGet } from './docker-stream-get.ts'
 
 /** Lines per batch: enough to amortise a frame, few enough that a window of batches stays small. */
 export const BATCH_MAX_LINES = 512
@@ -46,7 +47,7 @@ export function containerLogBatches(docker: Docker, socketPath: string, params: 
       try {
         // A TTY container's log is one raw stream; any other is multiplexed. Only inspect can tell.
         // Both requests go out at once: the stream's first bytes need not wait for the inspect.
-        opening = openLogStream(docker, id, params, abort.signal)
+        opening = openLogStream(socketPath, id, params, abort.signal)
         opening.catch(() => {})
         const info = await docker.getContainer(id).inspect()
         tty = info.Config?.Tty === true
@@ -196,33 +197,21 @@ export function containerLogs(docker: Docker, socketPath: string, params: LogsPa
 }
 
 /**
- * dockerode's container.logs() buffers the whole answer in memory unless following; asking the
- * modem for a stream directly keeps even `docker logs` of a huge log bounded.
+ * dockerode's container.logs() buffers the whole answer in memory unless following; a stream
+ * keeps even `docker logs` of a huge log bounded. Read with our own de-chunking (docker-stream-get.ts).
  */
-function openLogStream(docker: Docker, id: string, params: LogsParams, signal: AbortSignal): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    ;(docker as any).modem.dial(
-      {
-        path: `/containers/${id}/logs?`,
-        method: 'GET',
-        isStream: true,
-        abortSignal: signal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-        options: {
-          follow: params.follow,
-          stdout: true,
-          stderr: true,
-          timestamps: true,
-          // Read backwards, `tail` counts lines before the position, not Docker's last lines.
-          tail: params.tail === null || params.before ? 'all' : String(params.tail),
-          since: params.since ?? 0,
-          // A second past the position (inclusive): its time-stamp twins come out of order by milliseconds at most.
-          ...(params.before ? { until: untilAfter(params.before.time) } : {})
-        }
-      },
-      (err: unknown, stream: Readable) => (err ? reject(err) : resolve(stream))
-    )
-  })
+function openLogStream(socketPath: string, id: string, params: LogsParams, signal: AbortSignal): Promise<Readable> {
+  return dockerStreamGet(socketPath, `/containers/${id}/logs`, {
+    follow: params.follow,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    // Read backwards, `tail` counts lines before the position, not Docker's last lines.
+    tail: params.tail === null || params.before ? 'all' : String(params.tail),
+    since: params.since ?? 0,
+    // A second past the position (inclusive): its time-stamp twins come out of order by milliseconds at most.
+    ...(params.before ? { until: untilAfter(params.before.time) } : {})
+  }, signal)
 }
 
 /** Docker's `until` (Unix seconds with nanoseconds) one second after a log time. */

@@ -24,10 +24,12 @@ export function dockerError(err: unknown, socketPath: string): ProtocolError {
     case 400:
       return ProtocolError.BAD_REQUEST(message)
     // 304 "container already started/stopped", 409 "is not running", "cannot remove a running
-    // container", a name in use; 500 when the engine failed to carry the action out.
+    // container", a name in use; 500 when the engine failed to carry the action out; 501 what the
+    // engine cannot do here (the logs of a container whose log driver keeps none).
     case 304:
     case 409:
     case 500:
+    case 501:
       return ProtocolError.DOCKER_REFUSED(message)
     default:
       return ProtocolError.INTERNAL(`Docker: ${message}`)

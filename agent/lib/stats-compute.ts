@@ -36,7 +36,9 @@ export class StatsComputer {
   constructor(private readonly id: string) {}
 
   next(sample: DockerStatsSample): ContainerStats {
-    const at = Date.parse(sample.read ?? '') || Date.now()
+    // The sample Docker sends as a container stops is read at Go's zero time (year 1).
+    const read = Date.parse(sample.read ?? '')
+    const at = read > 0 ? read : Date.now()
     const totals: Totals = { at, rx: 0, tx: 0, read: 0, write: 0 }
     for (const net of Object.values(sample.networks ?? {})) {
       totals.rx += net.rx_bytes ?? 0

@@ -6,7 +6,7 @@ import { ProtocolError, type AgentClient, type ContainerChange, type ContainerSu
 export interface ResumingStream {
   /** How many times the stream was opened. */
   readonly opens: number
-  /** How each opening ended: an error's code (or message), or 'end'. */
+  /** How each opening ended: 'CODE:message' for an error, or 'end'. */
   readonly endings: string[]
   stop(): Promise<void>
 }
@@ -30,7 +30,7 @@ export function resumingStream<T>(
         for await (const item of stream) onitem(item, opening)
         endings.push('end')
       } catch (err) {
-        endings.push((err as { code?: string }).code ?? (err as Error).message)
+        endings.push(((err as { code?: string }).code ?? '') + ':' + (err as Error).message)
       }
       if (!stopped) await new Promise<void>((resolve) => setTimeout((wake = resolve), retryMs))
     }

@@ -36,7 +36,7 @@ test('dockerd stopped and started: DOCKER_UNAVAILABLE meanwhile, then list, watc
     // Restarted with the engine, as a service would be.
     const service = await dockerd.docker.createContainer({
       Image: BUSYBOX_IMAGE,
-      Cmd: ['sleep', '3600'],
+      Cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do echo up; sleep 0.5; done'],
       name: 'service',
       HostConfig: { RestartPolicy: { Name: 'always' } }
     })
@@ -50,12 +50,29 @@ test('dockerd stopped and started: DOCKER_UNAVAILABLE meanwhile, then list, watc
     )
     await until(() => watched.get(service.id)?.state === 'running' && samples.length > 0, 'the watch and stats to be live', 20_000)
 
+    // A followed log ends when Docker goes (its answer ended or cut off), rather than hanging.
+    let followEnding: string | null = null
+    let followed = 0
+    void (async () => {
+      try {
+        for await (const _ of client.containerLogs({ id: service.id, tail: 0, since: null, follow: true, timestamps: true })) followed++
+        followEnding = 'end'
+      } catch (err) {
+        followEnding = (err as ProtocolError).code ?? String(err)
+      }
+    })()
+    await until(() => followed > 0, 'the followed log to bring a line')
+
     await dockerd.stopDaemon()
     await assert.rejects(client.call('containers.list', {}), (err: ProtocolError) => err.code === 'DOCKER_UNAVAILABLE')
     await assert.rejects(client.call('system.info', {}), (err: ProtocolError) => err.code === 'DOCKER_UNAVAILABLE')
-    await until(() => watch!.endings.includes('DOCKER_UNAVAILABLE'), 'the watch to end with DOCKER_UNAVAILABLE')
+    await until(() => watch!.endings.some((e) => e.startsWith('DOCKER_UNAVAILABLE')), 'the watch to end with DOCKER_UNAVAILABLE')
+    await until(() => followEnding !== null, 'the followed log to end')
+    assert.ok(followEnding === 'end' || followEnding === 'DOCKER_UNAVAILABLE', `the followed log ended with ${followEnding}`)
     const opensWhileDown = stats.opens
-    t.diagnostic(`while dockerd was down: watch endings ${JSON.stringify(watch.endings)}, stats endings ${JSON.stringify(stats.endings)}`)
+    t.diagnostic(`while dockerd was down: watch endings ${JSON.stringify(watch.endings)}, stats endings ${JSON.stringify(stats.endings)}, followed log ${followEnding}`)
+    // Each stream ends as Docker going away, never as a failure inside the agent.
+    for (const ending of [...watch.endings, ...stats.endings]) assert.match(ending, /^(end|DOCKER_UNAVAILABLE:)/)
     assert.equal(agent.proc.exitCode, null, 'the agent stays up')
 
     await dockerd.startDaemon()

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import DHT from 'hyperdht'
-import { AgentClient, type LogLine } from '@pocketdock/protocol'
+import { AgentClient, ProtocolError, type LogLine } from '@pocketdock/protocol'
 import { followLogs, type FollowState } from '@pocketdock/protocol/log-follow'
 import { logFile } from '@pocketdock/protocol/log-download'
 import { startAgentStack, type AgentStack } from '../harness/agent-stack.ts'
@@ -28,7 +28,7 @@ describe('logs: batching, resume, download', () => {
   let stack: AgentStack
   let viewer: AgentClient
   const key = DHT.keyPair()
-  const makeContainer = (cmd: string[]) => stack.container('pd-logs', cmd)
+  const makeContainer = (cmd: string[], opts?: Parameters<AgentStack['container']>[2]) => stack.container('pd-logs', cmd, opts)
 
   before(async () => {
     stack = await startAgentStack({ allow: [{ keyPair: key, role: 'viewer' }], agentEnv: { POCKETDOCK_TRACE_STREAMS: '1' } })
@@ -74,6 +74,17 @@ describe('logs: batching, resume, download', () => {
     assert.doesNotMatch(stack.agent.output(), new RegExp(`trace: logs stream closed ${short}`))
     logs.cancel()
     await stack.agent.waitFor(new RegExp(`trace: logs stream closed ${short}`), 10_000)
+  })
+
+  test("a log Docker cannot read is refused in Docker's words, and a missing container is NOT_FOUND", async () => {
+    const silent = await makeContainer(['echo', 'never stored'], { HostConfig: { NetworkMode: 'none', LogConfig: { Type: 'none', Config: {} } } })
+    const read = async (id: string) => {
+      for await (const _ of viewer.containerLogs({ id, tail: null, since: null, follow: false, timestamps: true }));
+    }
+    await assert.rejects(read(silent.id), (err: unknown) => err instanceof ProtocolError && err.code === 'DOCKER_REFUSED' && /does not support reading/.test(err.message))
+    await assert.rejects(read('0'.repeat(64)), (err: unknown) => err instanceof ProtocolError && err.code === 'NOT_FOUND' && /No such container/i.test(err.message))
+    // The connection still serves.
+    assert.ok(Array.isArray(await viewer.listContainers()))
   })
 
   // Last: it restarts the relay under the other tests' client.

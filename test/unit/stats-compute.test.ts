@@ -1,7 +1,9 @@
 // Docker's raw stats → the numbers `docker stats` shows.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { StatsComputer, cpuPercent, memory } from '../../agent/lib/stats-compute.ts'
+import { StatsComputer, cpuPercent, memory, type DockerStatsSample } from '../../agent/lib/stats-compute.ts'
+import { statsCalls } from '@pocketdock/protocol'
+import { decode, encode } from '@pocketdock/protocol/codec'
 
 test('CPU % as the docker CLI computes it; no pre-sample gives 0', () => {
   const sample = {
@@ -27,4 +29,15 @@ test('network and block I/O become per-second rates between samples', () => {
   assert.equal(second.netTxPerSec, 0)
   assert.equal(second.blockReadPerSec, 200)
   assert.equal(second.blockWritePerSec, 0)
+})
+
+test("the sample of a container that has just stopped (Go's zero time, no figures) is a sample, not an error", () => {
+  const computer = new StatsComputer('c1')
+  computer.next({ read: '2026-11-23T20:00:00Z', name: '/web', memory_stats: { usage: 1000, limit: 4000 }, pids_stats: { current: 3 } })
+  const before = Date.now()
+  const last = computer.next({ read: '0001-01-01T00:00:00Z', preread: '2026-11-23T20:00:01Z', name: '/web', memory_stats: {}, pids_stats: {}, cpu_stats: {}, precpu_stats: {} } as DockerStatsSample)
+  assert.ok(last.at >= before, 'stamped now, not in year 1')
+  assert.deepEqual([last.memoryUsed, last.pids, last.cpuPercent, last.netRxPerSec], [0, 0, 0, 0])
+  // It crosses the wire as the stats stream's item.
+  assert.deepEqual(decode(statsCalls['stats.container'].item, encode(statsCalls['stats.container'].item, last), 'stats'), last)
 })
