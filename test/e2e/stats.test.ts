@@ -47,4 +47,25 @@ describe('stats on a phone', () => {
     await phone.locator('#tab-overview').click()
     await agent.waitFor(new RegExp(`trace: stats stream closed ${short}`), 10_000)
   })
+
+  test('a container stopped under the stats screen says so, and its stats come back when it starts again', async () => {
+    const c = await stack.container('busy-again', { Cmd: ['sh', '-c', 'yes > /dev/null'] })
+    const name = `busy-again-${stack.run}`
+    await c.start()
+    await phone.getByTestId('nav-containers').click()
+    await phone.locator(`[data-testid="container-row"][data-name="${name}"]`).getByRole('button', { name: new RegExp(name) }).first().click()
+    await phone.locator('#tab-stats').click()
+    const busy = () => phone.waitForFunction(() => Number(document.querySelector('[data-testid="stats-cpu"]')?.getAttribute('data-value')) > 50, null, { timeout: 20_000 })
+    await busy()
+
+    // Stopped behind the phone's back (a crash, another admin): no figures from before the stop.
+    await c.kill()
+    await phone.getByTestId('stats-not-running').waitFor({ timeout: 20_000 })
+    assert.equal(await phone.getByTestId('stats-cpu').count(), 0, 'no CPU figure for a stopped container')
+    assert.match((await phone.getByTestId('stats-not-running').textContent()) ?? '', /exited/)
+
+    await c.start()
+    await busy()
+    assert.equal(await phone.getByTestId('stats-not-running').count(), 0)
+  })
 })
