@@ -93,27 +93,45 @@ export interface FollowOptions {
   onstate?: (state: FollowState, err?: ProtocolError) => void
   /** Waits between attempts while the connection is down. */
   retryMs?: number
+  /** Once the log has ended (the container stopped), looks again this often for a new run's lines. */
+  endedPollMs?: number
 }
+
+/** What followLogs returns: stop it, or have it look again at once (the container was seen starting). */
+export interface LogFollower {
+  stop(): void
+  resume(): void
+}
+
+/** A stopped container's log is looked at again this often, for a restart's lines (a crash loop's). */
+const ENDED_POLL_MS = 3000
 
 /** Errors after which reopening cannot help. */
 const FINAL = new Set(['NOT_FOUND', 'FORBIDDEN', 'BAD_REQUEST', 'VERSION_MISMATCH'])
 
-/** Follows a log until stopped; returns stop(). Lines arrive in groups as they are read. */
-export function followLogs(opts: FollowOptions): () => void {
+/**
+ * Follows a log until stopped. Lines arrive in groups as they are read. Docker ends a followed log
+ * when the container stops; the follower then looks again now and then (and at once on resume()),
+ * so that a container started again, by a person or a restart policy, goes on in the same view.
+ */
+export function followLogs(opts: FollowOptions): LogFollower {
   const cursor = new LogCursor()
+  const follow = opts.follow ?? true
   let stopped = false
   let current: { cancel(): void } | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
+  /** The log had ended: looks again without saying 'connecting' each time. */
+  let ended = false
   const setState = (s: FollowState, err?: ProtocolError) => opts.onstate?.(s, err)
 
   const attempt = async (): Promise<void> => {
     const client = opts.client()
     if (!client) return retry()
     const since = cursor.resumeSince()
-    const params: LogsParams = { id: opts.id, tail: since === null ? opts.tail : null, since, follow: opts.follow ?? true, timestamps: true }
+    const params: LogsParams = { id: opts.id, tail: since === null ? opts.tail : null, since, follow, timestamps: true }
     const logs = client.containerLogs(params)
     current = logs
-    setState('connecting')
+    if (!ended) setState('connecting')
     let batch: LogLine[] = []
     let flushTimer: ReturnType<typeof setTimeout> | null = null
     const flush = () => {
@@ -131,15 +149,20 @@ export function followLogs(opts: FollowOptions): () => void {
         // Hand lines over in groups: one UI update per burst instead of one per line.
         if (!flushTimer) {
           flushTimer = setTimeout(flush, 0)
+          ended = false
           setState('live')
         }
       }
       flush()
-      if (!stopped) setState('ended')
+      if (stopped) return
+      if (!ended) setState('ended')
+      ended = true
+      if (follow) retry(opts.endedPollMs ?? ENDED_POLL_MS)
     } catch (err) {
       flush()
       if (stopped) return
       const e = err as ProtocolError
+      ended = false
       if (FINAL.has(e.code)) return setState('failed', e)
       setState('waiting', e)
       retry()
@@ -149,19 +172,29 @@ export function followLogs(opts: FollowOptions): () => void {
     }
   }
 
-  function retry(): void {
+  function retry(ms = opts.retryMs ?? 1000): void {
     if (stopped) return
     timer = setTimeout(() => {
       timer = null
       void attempt()
-    }, opts.retryMs ?? 1000)
+    }, ms)
   }
 
   void attempt()
-  return () => {
-    stopped = true
-    if (timer) clearTimeout(timer)
-    current?.cancel()
+  return {
+    stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      current?.cancel()
+    },
+    resume() {
+      // Only a follower waiting for its next look; one reading now goes on as it is.
+      if (stopped || !timer) return
+      clearTimeout(timer)
+      timer = null
+      ended = false
+      void attempt()
+    }
   }
 }
 

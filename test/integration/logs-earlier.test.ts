@@ -86,7 +86,7 @@ describe('logs: reading backwards from a position', () => {
       await sleep(100)
     }
     const window: LogLine[] = []
-    const stop = followLogs({ id: running.id, tail: 300, client: () => viewer, onlines: (lines) => window.push(...lines) })
+    const follower = followLogs({ id: running.id, tail: 300, client: () => viewer, onlines: (lines) => window.push(...lines) })
     try {
       while (window.length < 1000) {
         if (Date.now() > deadline) throw new Error(`window: ${window.length} lines`)
@@ -97,7 +97,7 @@ describe('logs: reading backwards from a position', () => {
       assert.equal(atStart, false)
       assert.deepEqual(lines.map((l) => Number(l.line)), Array.from({ length: 1000 }, (_, k) => first - 1000 + k))
     } finally {
-      stop()
+      follower.stop()
     }
   })
 

@@ -12,6 +12,7 @@ import { reconnectingClient } from '../harness/reconnecting-client.ts'
 import { until } from '../harness/until.ts'
 
 const LINES = 100_000
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** dockerode's logs of a non-TTY container, demultiplexed into the text `docker logs` prints. */
 function demux(buf: Buffer): string {
@@ -87,6 +88,51 @@ describe('logs: batching, resume, download', () => {
     assert.ok(Array.isArray(await viewer.listContainers()))
   })
 
+  test("a followed log goes on when its container starts again: the new run's lines once, none of the old again", async () => {
+    const container = await makeContainer(['sh', '-c', 'echo "run $(cat /proc/uptime)"; seq 1 200'])
+    await container.wait()
+    const received: string[] = []
+    const states: FollowState[] = []
+    const follower = followLogs({
+      id: container.id,
+      tail: null,
+      client: () => viewer,
+      endedPollMs: 60_000,
+      onlines: (lines) => received.push(...lines.map((l) => l.line)),
+      onstate: (s) => states.push(s)
+    })
+    try {
+      await until(() => states.at(-1) === 'ended' && received.length === 201, 'the first run and the end of the log')
+      // A start seen by the app: no waiting for the next look (a minute away here).
+      await container.start()
+      await container.wait()
+      follower.resume()
+      await until(() => received.length >= 402, "the second run's lines", 10_000)
+      // And a run nobody announced (a restart policy): found by the next look.
+      const polled: string[] = []
+      const poller = followLogs({ id: container.id, tail: null, client: () => viewer, endedPollMs: 200, onlines: (lines) => polled.push(...lines.map((l) => l.line)) })
+      try {
+        await until(() => polled.length === 402, 'the first two runs')
+        await sleep(500)
+        await container.start()
+        await container.wait()
+        await until(() => polled.length >= 603, "the third run's lines, found by polling", 10_000)
+        await sleep(500)
+        assert.equal(polled.length, 603, 'looking again sends no line twice')
+      } finally {
+        poller.stop()
+      }
+      await sleep(300)
+      assert.equal(received.length, 402, 'each line once: the old ones were not sent again')
+      const runs = received.filter((l) => l.startsWith('run '))
+      assert.equal(runs.length, 2)
+      assert.notEqual(runs[0], runs[1])
+      assert.deepEqual(received.slice(202), Array.from({ length: 200 }, (_, i) => String(i + 1)))
+    } finally {
+      follower.stop()
+    }
+  })
+
   // Last: it restarts the relay under the other tests' client.
   test(`a followed stream of ${LINES} lines resumes after the relay restarts: no gap, no duplicate`, async () => {
     // Bursts of 1000 lines (many share a timestamp) with pauses, so the restart falls mid-stream.
@@ -97,7 +143,7 @@ describe('logs: batching, resume, download', () => {
     const received: number[] = []
     const states: FollowState[] = []
     let problem: string | null = null
-    const stop = followLogs({
+    const follower = followLogs({
       id: container.id,
       tail: null,
       client: () => rc.current(),
@@ -121,7 +167,7 @@ describe('logs: batching, resume, download', () => {
       assert.equal(received.length, LINES, 'no line twice')
       for (let i = 0; i < LINES; i++) if (received[i] !== i + 1) assert.fail(`position ${i}: line ${received[i]}, expected ${i + 1}`)
     } finally {
-      stop()
+      follower.stop()
       await rc.close()
     }
   })

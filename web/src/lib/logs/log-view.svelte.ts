@@ -4,7 +4,7 @@
 // at most once per animation frame however fast the container writes. Scrolled above its oldest
 // line, the window reads the lines before it again from the agent and gives up its newest ones.
 import { ProtocolError, type DockerHostClient } from '@pocketdock/protocol'
-import { followLogs, positionBefore, readLinesBefore, type FollowState } from '@pocketdock/protocol/log-follow'
+import { followLogs, positionBefore, readLinesBefore, type FollowState, type LogFollower } from '@pocketdock/protocol/log-follow'
 import { appendLines, linesOf, makeMatcher, mergeEarlier, toViewLine, WINDOW_LINES, type ViewLine } from './log-window.ts'
 
 export interface LogSource {
@@ -71,7 +71,7 @@ export class LogView {
   private readonly orders: Array<{ first: number; next: number }>
   private held: ViewLine[] = []
   private frame: number | null = null
-  private stops: Array<() => void> = []
+  private followers: LogFollower[] = []
   /** The window no longer ends at the newest line it had (given up for earlier ones, or more waited than fit). */
   private newestCut = false
 
@@ -85,7 +85,7 @@ export class LogView {
 
   start(): void {
     this.sources.forEach((source, index) => {
-      this.stops.push(
+      this.followers.push(
         followLogs({
           id: source.id,
           tail: START_TAIL,
@@ -107,10 +107,15 @@ export class LogView {
   }
 
   stop(): void {
-    for (const stop of this.stops) stop()
-    this.stops = []
+    for (const follower of this.followers) follower.stop()
+    this.followers = []
     if (this.frame !== null) cancelAnimationFrame(this.frame)
     this.frame = null
+  }
+
+  /** A container of the view was seen starting: its ended log is looked at again now, not at the next poll. */
+  resume(): void {
+    for (const follower of this.followers) follower.resume()
   }
 
   setPaused(paused: boolean): void {
