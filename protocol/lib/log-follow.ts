@@ -97,13 +97,13 @@ export interface FollowOptions {
   endedPollMs?: number
 }
 
-/** What followLogs returns: stop it, or have it look again at once (the container was seen starting). */
+/** What followLogs returns: stop it, or have it read on at once (the container was seen starting). */
 export interface LogFollower {
   stop(): void
   resume(): void
 }
 
-/** A stopped container's log is looked at again this often, for a restart's lines (a crash loop's). */
+/** How often a stopped container is looked at (inspect, not its log) for a new run. */
 const ENDED_POLL_MS = 3000
 
 /** Errors after which reopening cannot help. */
@@ -111,8 +111,9 @@ const FINAL = new Set(['NOT_FOUND', 'FORBIDDEN', 'BAD_REQUEST', 'VERSION_MISMATC
 
 /**
  * Follows a log until stopped. Lines arrive in groups as they are read. Docker ends a followed log
- * when the container stops; the follower then looks again now and then (and at once on resume()),
- * so that a container started again, by a person or a restart policy, goes on in the same view.
+ * when the container stops; the follower then looks at the container now and then (a cheap
+ * inspect: reopening the log would read its last second again each time) and reads on once it has
+ * started again, by a person or a restart policy, or at once on resume().
  */
 export function followLogs(opts: FollowOptions): LogFollower {
   const cursor = new LogCursor()
@@ -120,15 +121,19 @@ export function followLogs(opts: FollowOptions): LogFollower {
   let stopped = false
   let current: { cancel(): void } | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
-  /** The log had ended: looks again without saying 'connecting' each time. */
+  /** The log had ended: reads on without saying 'connecting'. */
   let ended = false
+  /** When the run being read started (Docker's clock); a different one is a new run. */
+  let runStart: Promise<string | null | undefined> = Promise.resolve(undefined)
   const setState = (s: FollowState, err?: ProtocolError) => opts.onstate?.(s, err)
 
   const attempt = async (): Promise<void> => {
     const client = opts.client()
-    if (!client) return retry()
+    if (!client) return later(attempt)
     const since = cursor.resumeSince()
     const params: LogsParams = { id: opts.id, tail: since === null ? opts.tail : null, since, follow, timestamps: true }
+    // Asked alongside the log, so that a run that starts and ends before the log's end is seen is still new.
+    if (follow) runStart = client.inspectContainer(opts.id).then((d) => d.state.startedAt, () => undefined)
     const logs = client.containerLogs(params)
     current = logs
     if (!ended) setState('connecting')
@@ -157,7 +162,7 @@ export function followLogs(opts: FollowOptions): LogFollower {
       if (stopped) return
       if (!ended) setState('ended')
       ended = true
-      if (follow) retry(opts.endedPollMs ?? ENDED_POLL_MS)
+      if (follow) later(lookForNewRun, opts.endedPollMs ?? ENDED_POLL_MS)
     } catch (err) {
       flush()
       if (stopped) return
@@ -165,18 +170,37 @@ export function followLogs(opts: FollowOptions): LogFollower {
       ended = false
       if (FINAL.has(e.code)) return setState('failed', e)
       setState('waiting', e)
-      retry()
+      later(attempt)
     } finally {
       if (flushTimer) clearTimeout(flushTimer)
       if (current === logs) current = null
     }
   }
 
-  function retry(ms = opts.retryMs ?? 1000): void {
+  /** The log has ended: reads on once the container has started since the run that was read. */
+  const lookForNewRun = async (): Promise<void> => {
+    const client = opts.client()
+    const known = await runStart
+    let startedAt: string | null | undefined
+    try {
+      startedAt = client ? (await client.inspectContainer(opts.id)).state.startedAt : undefined
+    } catch (err) {
+      if (stopped) return
+      // Removed: nothing more will come. Anything else (offline, Docker down): look again later.
+      if ((err as ProtocolError).code === 'NOT_FOUND') return setState('failed', err as ProtocolError)
+    }
+    // resume() may have started reading meanwhile.
+    if (stopped || current || timer) return
+    if (startedAt !== undefined && known !== undefined && startedAt !== known) return void attempt()
+    if (known === undefined && startedAt !== undefined) runStart = Promise.resolve(startedAt)
+    later(lookForNewRun, opts.endedPollMs ?? ENDED_POLL_MS)
+  }
+
+  function later(step: () => Promise<void>, ms = opts.retryMs ?? 1000): void {
     if (stopped) return
     timer = setTimeout(() => {
       timer = null
-      void attempt()
+      void step()
     }, ms)
   }
 
@@ -188,9 +212,9 @@ export function followLogs(opts: FollowOptions): LogFollower {
       current?.cancel()
     },
     resume() {
-      // Only a follower waiting for its next look; one reading now goes on as it is.
-      if (stopped || !timer) return
-      clearTimeout(timer)
+      // A follower reading now goes on as it is.
+      if (stopped || current) return
+      if (timer) clearTimeout(timer)
       timer = null
       ended = false
       void attempt()

@@ -31,6 +31,8 @@ const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 const LINE_BYTES = 1000
 const LINES = 40_000
 const RUNS = 3
+/** A download that has not finished by then is a failure, not a wait. */
+const DOWNLOAD_LIMIT_MS = 120_000
 const MB = 1024 * 1024
 /** What the connection test sends by default (it stops at 3 s too). */
 const ECHO_BYTES = 32 * MB
@@ -161,7 +163,11 @@ async function browserRuns(pureJs: boolean, name: string, bytes: number): Promis
 async function timedDownload(bare: BareChromium, dir: string, name: string, bytes: number): Promise<number> {
   const downloadPath = path.join(dir, 'downloads')
   await bare.browser.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath, eventsEnabled: true })
-  const done = new Promise<{ guid: string; state: string }>((resolve) => bare.browser.on('Browser.downloadProgress', (p) => p.state !== 'inProgress' && resolve(p)))
+  const done = new Promise<{ guid: string; state: string }>((resolve, reject) => {
+    bare.browser.on('Browser.downloadProgress', (p) => p.state !== 'inProgress' && resolve(p))
+    setTimeout(() => reject(new Error(`the download did not finish in ${DOWNLOAD_LIMIT_MS / 1000} s`)), DOWNLOAD_LIMIT_MS).unref()
+  })
+  done.catch(() => {})
   if (!(await bare.evaluate<boolean>(`document.querySelector('[data-testid="log-download"]') !== null`))) {
     for (const selector of ['[data-testid="nav-containers"]', `[data-testid="container-row"][data-name="${name}"] button.open`, '#tab-logs']) await bare.click(selector)
   }

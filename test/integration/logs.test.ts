@@ -113,7 +113,11 @@ describe('logs: batching, resume, download', () => {
       const poller = followLogs({ id: container.id, tail: null, client: () => viewer, endedPollMs: 200, onlines: (lines) => polled.push(...lines.map((l) => l.line)) })
       try {
         await until(() => polled.length === 402, 'the first two runs')
-        await sleep(500)
+        // While it stays stopped the container is looked at, its log is not read again.
+        const opens = () => stack.agent.output().split(`trace: logs stream opened ${container.id.slice(0, 12)}`).length
+        const before = opens()
+        await sleep(1000)
+        assert.equal(opens(), before, 'no log request while the container stays stopped')
         await container.start()
         await container.wait()
         await until(() => polled.length >= 603, "the third run's lines, found by polling", 10_000)
