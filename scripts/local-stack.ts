@@ -69,7 +69,8 @@ process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
 
 try {
-  const relay = startChild(process.execPath, [path.join(root, 'relay/bin/pocketdock-relay.mjs'), '--port', values.port!, '--bootstrap', bootstrap])
+  const relayBin = path.join(root, 'relay/bin/pocketdock-relay.mjs')
+  const relay = startChild(process.execPath, [...nodeFlagsOf(relayBin), relayBin, '--port', values.port!, '--bootstrap', bootstrap])
   children.push(relay)
   const [, url] = await relay.waitFor(/relay listening: (\S+)/)
 

@@ -1,5 +1,6 @@
 // The relay as a real child process on a free loopback port.
 import { fileURLToPath } from 'node:url'
+import { nodeFlagsOf } from '../../scripts/lib/node-flags.mjs'
 import { startChild, type Child } from './child-process.ts'
 
 export const RELAY_BIN = fileURLToPath(new URL('../../relay/bin/pocketdock-relay.mjs', import.meta.url))
@@ -17,7 +18,7 @@ export async function startRelay(opts: {
   port?: number
   env?: Record<string, string>
 }): Promise<RelayProcess> {
-  const args = [RELAY_BIN, '--port', String(opts.port ?? 0)]
+  const args = [...nodeFlagsOf(RELAY_BIN), RELAY_BIN, '--port', String(opts.port ?? 0)]
   for (const b of opts.bootstrap) args.push('--bootstrap', b)
   if (opts.webRoot) args.push('--web-root', opts.webRoot)
   args.push(...(opts.extraArgs ?? []))

@@ -1,5 +1,5 @@
-// The agent's Node flags live on its first line; npm start, the tests and the bench read them there,
-// so they run the agent exactly as `pocketdock-agent` starts it.
+// The agent's and the relay's Node flags live on their first lines; npm start, the tests and the bench read them there,
+// so they run them exactly as `pocketdock-agent` and `pocketdock-relay` start them.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -7,9 +7,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { nodeFlagsOf } from '../../scripts/lib/node-flags.mjs'
 import { AGENT_BIN } from '../harness/agent-process.ts'
+import { RELAY_BIN } from '../harness/relay-process.ts'
 
-test("the agent's first line asks for one V8 worker thread, and the flags read back from it", () => {
+test("the agent's and the relay's first lines ask for one V8 worker thread, and the flags read back from them", () => {
   assert.deepEqual(nodeFlagsOf(AGENT_BIN), ['--v8-pool-size=1'])
+  assert.deepEqual(nodeFlagsOf(RELAY_BIN), ['--v8-pool-size=1'])
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-flags-'))
   try {
     const file = (name: string, first: string) => {
