@@ -93,7 +93,7 @@ export interface FollowOptions {
   onstate?: (state: FollowState, err?: ProtocolError) => void
   /** Waits between attempts while the connection is down. */
   retryMs?: number
-  /** Once the log has ended (the container stopped), looks again this often for a new run's lines. */
+  /** Once the log has ended (the container stopped), the container is looked at this often for a new run. */
   endedPollMs?: number
 }
 
@@ -132,7 +132,8 @@ export function followLogs(opts: FollowOptions): LogFollower {
     if (!client) return later(attempt)
     const since = cursor.resumeSince()
     const params: LogsParams = { id: opts.id, tail: since === null ? opts.tail : null, since, follow, timestamps: true }
-    // Asked alongside the log, so that a run that starts and ends before the log's end is seen is still new.
+    // The run's start is asked along with the log: a later run, even one over before this log's end
+    // is noticed, then has a different start.
     if (follow) runStart = client.inspectContainer(opts.id).then((d) => d.state.startedAt, () => undefined)
     const logs = client.containerLogs(params)
     current = logs
