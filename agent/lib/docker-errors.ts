@@ -3,7 +3,8 @@ import { ProtocolError } from '@pocketdock/protocol'
 
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'])
 
-interface DockerodeError {
+/** What dockerode (docker-modem) throws, and docker-stream-get.ts throws in the same shape. */
+export interface DockerodeError {
   code?: string
   statusCode?: number
   reason?: string

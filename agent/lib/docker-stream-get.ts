@@ -5,18 +5,13 @@
 // stream is.
 import net from 'node:net'
 import { Readable } from 'node:stream'
+import type { DockerodeError } from './docker-errors.ts'
 import { ChunkedDecoder } from './http-dechunk.ts'
 
 /** A response head bigger than this is not Docker's. */
 const MAX_HEAD = 64 * 1024
 /** An error answer is read whole, up to this much. */
 const MAX_ERROR_BODY = 64 * 1024
-
-export interface DockerHttpError extends Error {
-  statusCode?: number
-  json?: { message?: string } | null
-  code?: string
-}
 
 type Query = Record<string, string | number | boolean>
 
@@ -150,7 +145,8 @@ function readError(socket: net.Socket, head: Head, rest: Buffer, fail: (err: Err
       json = JSON.parse(text)
     } catch {}
     const message = json?.message ?? (text.trim() || head.reason)
-    fail(Object.assign(new Error(`(HTTP code ${head.status}) ${head.reason} - ${message}`), { statusCode: head.status, json, reason: head.reason }))
+    const err: Error & DockerodeError = Object.assign(new Error(`(HTTP code ${head.status}) ${head.reason} - ${message}`), { statusCode: head.status, json, reason: head.reason })
+    fail(err)
   }
   const take = (chunk: Buffer) => {
     try {
@@ -172,6 +168,6 @@ function abortError(): Error {
   return Object.assign(new Error('The request was cancelled'), { name: 'AbortError', code: 'ABORT_ERR' })
 }
 
-function closedError(): DockerHttpError {
+function closedError(): Error & DockerodeError {
   return Object.assign(new Error('Docker closed the connection before its answer ended'), { code: 'ECONNRESET' })
 }
