@@ -1,6 +1,6 @@
 // `npm run bench`: the path through the relay measured side by side with Docker directly, in one
 // run, on loopback. Figures and ratios; `--json` prints them for machines.
-import fs from 'node:fs'
+import os from 'node:os'
 import DHT from 'hyperdht'
 import type Docker from 'dockerode'
 import { AgentClient, pairWithInvite } from '@pocketdock/protocol'
@@ -11,7 +11,8 @@ import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../harness/busybox-image.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
-import { agentUnderStatsLoad, coldStartToList, relayMemoryPerIdleSession, rssMB, STATS_CLIENTS, STATS_CONTAINERS, IDLE_SESSIONS } from './limits-bench.ts'
+import { cpuMs, rssMB } from '../harness/proc-usage.ts'
+import { agentUnderStatsLoad, coldStartToList, relayMemoryPerIdleSession, STATS_CLIENTS, STATS_CONTAINERS, IDLE_SESSIONS } from './limits-bench.ts'
 
 const json = process.argv.includes('--json')
 const ROUNDS = 200
@@ -26,7 +27,7 @@ interface Row {
   name: string
   p50: number
   p95: number
-  unit: 'ms' | 'MB' | 'kB' | 'k lines/s' | '×'
+  unit: 'ms' | 'MB' | 'kB' | 'k lines/s' | '×' | 'cores'
   vs?: string
   ratio?: number
 }
@@ -179,7 +180,17 @@ try {
   const cpuRow = (name: string, ms: number): Row => ({ name: `${name} CPU per ${LOG_LINES} lines`, p50: ms / LOG_ROUNDS, p95: ms / LOG_ROUNDS, unit: 'ms' })
   rows.push(cpuRow('logs through relay: agent', logCpu.agent), cpuRow('logs through relay: relay', logCpu.relay))
   rows.push(cpuRow('logs through relay: client (this process)', logCpu.client), cpuRow('logs direct: client (this process)', logCpu.directClient))
-  if (dockerd.pid) rows.push(cpuRow('logs through relay: dockerd', logCpu.dockerd), cpuRow('logs direct: dockerd', logCpu.directDockerd))
+  if (dockerd.pid) {
+    rows.push(cpuRow('logs through relay: dockerd', logCpu.dockerd), cpuRow('logs direct: dockerd', logCpu.directDockerd))
+    // What the target asks of this machine: the relay path's four processes, at their measured CPU
+    // per run, would need this many cores to keep 0.9× dockerode's pace; and the most its cores allow.
+    const relayPathCpu = (logCpu.dockerd + logCpu.agent + logCpu.relay + logCpu.client) / LOG_ROUNDS
+    const cores = os.availableParallelism()
+    const needed = relayPathCpu / (pct(logsDirect, 0.5) / 0.9)
+    rows.push({ name: `logs at 0.9× dockerode: cores the relay path's CPU would keep busy (this machine: ${cores})`, p50: needed, p95: needed, unit: 'cores' })
+    const ceiling = pct(logsDirect, 0.5) / (relayPathCpu / cores)
+    rows.push({ name: `logs throughput ceiling on ${cores} cores, all busy all the time (relay ÷ dockerode)`, p50: ceiling, p95: ceiling, unit: '×' })
+  }
   const rssAfter = rssMB(agent.pid)
   // One reading each, shown in both columns.
   const memory = (name: string, mb: number): Row => ({ name, p50: mb, p95: mb, unit: 'MB' })
@@ -207,11 +218,6 @@ try {
   await dockerd.stop?.()
 }
 
-/** CPU time (user + system) a process we started has used so far, from /proc (in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 /** Docker's multiplexed log answer (8-byte frame headers) → its text. */
 function demuxedText(buf: Buffer): string {

@@ -1,6 +1,5 @@
 // The issue's limits, measured for bench.ts: a cold client's time to its first container list,
 // the agent's memory idle and under a stats load, and the relay's memory per idle session.
-import fs from 'node:fs'
 import DHT, { type KeyPair } from 'hyperdht'
 import WebSocket from 'ws'
 import type Docker from 'dockerode'
@@ -8,16 +7,13 @@ import { createRelayNode } from '@pocketdock/protocol'
 import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
 import type { RelayProcess } from '../harness/relay-process.ts'
 import { connectAgentClient } from '../harness/relay-client.ts'
+import { rssMB } from '../harness/proc-usage.ts'
 
 export const STATS_CLIENTS = 20
 export const STATS_CONTAINERS = 20
 export const IDLE_SESSIONS = 100
 
 /** Resident memory of a process we started, from /proc. */
-export function rssMB(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN)
-  return kb / 1024
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

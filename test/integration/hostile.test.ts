@@ -3,7 +3,6 @@
 // listening socket at all, only the DHT's UDP.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
 import DHT from 'hyperdht'
@@ -14,6 +13,7 @@ import { startRelay } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 import { connectRawDevice } from '../harness/raw-device.ts'
+import { rssMB } from '../harness/proc-usage.ts'
 
 const FRAMES = 10_000
 const METHODS = [...Object.keys(calls), 'containers.launchMissiles', '', 'x'.repeat(300), 'system.info\u0000']
@@ -47,9 +47,6 @@ function hostileFrame(i: number): Uint8Array {
   }
 }
 
-function rssMB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
-}
 
 describe('hostile input and the agent’s network surface', () => {
   let dht: LocalDht

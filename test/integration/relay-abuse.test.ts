@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
 import DHT, { type HyperDHTServer } from 'hyperdht'
 import WebSocket from 'ws'
 import { createRelayNode } from '@pocketdock/protocol'
@@ -14,6 +13,7 @@ import { startTestnet, type LocalDht } from '../harness/testnet.ts'
 import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
 import { connectRelayNode } from '../harness/relay-client.ts'
 import { until } from '../harness/until.ts'
+import { rssMB } from '../harness/proc-usage.ts'
 
 const PER_IP = 32
 const MAX_BUFFERED = 1024 * 1024
@@ -33,10 +33,7 @@ interface Health {
   counters: Counters
 }
 
-function rssBytes(pid: number): number {
-  const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)
-  return Number(m![1]) * 1024
-}
+const rssBytes = (pid: number) => rssMB(pid) * 1024 * 1024
 
 /** Samples a process's RSS every 50 ms until stopped; returns the peak. */
 function watchRss(pid: number): () => number {
