@@ -7,7 +7,7 @@ import {
   type DeviceSwarm,
   type DockerHostClient,
   type ParamsOf,
-  type ProtocolError,
+  ProtocolError,
   type ResultOf,
   type SystemInfo,
   type UnaryName,
@@ -161,6 +161,18 @@ export class HostConnection {
     this.pingTimer = setInterval(() => void this.ping(client), PING_EVERY_MS)
     await this.refresh()
     await this.sendName()
+  }
+
+  /** Whether the agent answers a ping within `timeoutMs` (an error from the agent is an answer too). */
+  async answers(timeoutMs: number): Promise<boolean> {
+    const client = this.client
+    if (!client || this.state !== 'connected') return false
+    try {
+      await client.call('system.ping', {}, { timeoutMs })
+      return true
+    } catch (err) {
+      return !(err instanceof ProtocolError) || (err.code !== 'TIMEOUT' && err.code !== 'CHANNEL_CLOSED')
+    }
   }
 
   private async ping(client: AgentClient): Promise<void> {

@@ -3,6 +3,7 @@ import { get, set } from 'idb-keyval'
 import { keyToHex, parseKey, type DeviceSwarm } from '@pocketdock/protocol'
 import { HostConnection } from '../connection/host-connection.svelte.ts'
 import { deleteSnapshot } from './snapshots.ts'
+import type { Liveness } from '../connection/relay.svelte.ts'
 
 interface StoredHost {
   agentKey: string
@@ -10,6 +11,8 @@ interface StoredHost {
 }
 
 const KEY = 'pocketdock.hosts.v1'
+/** A ping slower than this, after a network change, counts as no answer (mobile round trips stay well under it). */
+const PROBE_TIMEOUT_MS = 4000
 
 export class HostsManager {
   hosts = $state<HostConnection[]>([])
@@ -47,6 +50,14 @@ export class HostsManager {
   /** Tells every host this device's new name (hosts offline now hear it when they reconnect). */
   async renameSelf(name: string): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.renameSelf(name)))
+  }
+
+  /** Whether the relay path still carries anything: 'alive' when any connected host answers a ping. */
+  async liveness(timeoutMs = PROBE_TIMEOUT_MS): Promise<Liveness> {
+    const connected = this.hosts.filter((h) => h.state === 'connected')
+    if (connected.length === 0) return 'idle'
+    const answers = await Promise.all(connected.map((h) => h.answers(timeoutMs)))
+    return answers.some(Boolean) ? 'alive' : 'dead'
   }
 
   /** Called when the relay connection gives a new device swarm (or loses it). */

@@ -1,0 +1,77 @@
+// A phone that moves to another network keeps an open relay socket that no longer carries anything
+// and does not close (dht-relay would notice after 45 s). The app asks its hosts for a ping when the
+// network changes or the app comes back to the foreground; none answers, so it opens a new socket at once and the live
+// list goes on.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { BrowserContext, Page } from 'playwright-core'
+import { PHONE, pairFromLink } from '../harness/browser.ts'
+import { startAppStack, type AppStack } from '../harness/app-stack.ts'
+import { startFreezableProxy, type FreezableProxy } from '../harness/freezable-proxy.ts'
+
+describe('the network changes under an open relay socket', () => {
+  let stack: AppStack
+  let proxy: FreezableProxy
+  let context: BrowserContext
+  let phone: Page
+  const sockets: string[] = []
+
+  before(async () => {
+    stack = await startAppStack()
+    proxy = await startFreezableProxy(stack.relay.url)
+    context = await stack.browser.newContext(PHONE)
+    phone = await context.newPage()
+    phone.on('websocket', (ws) => sockets.push(ws.url()))
+    const out = await stack.agent.cli(['invite', '--role', 'viewer', '--relay-url', proxy.url])
+    assert.equal(out.code, 0, out.stderr)
+    await pairFromLink(phone, /pair link: (\S+)/.exec(out.stdout)![1]!)
+  })
+
+  after(async () => {
+    await stack?.stop()
+    await proxy?.stop()
+  })
+
+  test('a dead socket is replaced as soon as the network changes, and the live list catches up', async (t) => {
+    await phone.getByTestId('nav-containers').click()
+    const before = await stack.container('before')
+    await phone.locator(`[data-testid="container-row"][data-name="before-${stack.run}"]`).waitFor({ timeout: 20_000 })
+    const opened = sockets.length
+
+    assert.ok(proxy.freeze() >= 1, 'the relay socket went through the proxy')
+    await stack.container('after')
+    const late = phone.locator(`[data-testid="container-row"][data-name="after-${stack.run}"]`)
+    // The freeze holds: nothing reaches the phone.
+    await new Promise((r) => setTimeout(r, 2000))
+    assert.equal(await late.count(), 0, 'no event passes a frozen socket')
+
+    // The phone moves to a slower network: Chrome says so with a 'change' on navigator.connection.
+    const cdp = await context.newCDPSession(phone)
+    await cdp.send('Network.enable')
+    const changed = Date.now()
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 100_000, connectionType: 'cellular3g' })
+    await late.waitFor({ timeout: 15_000 })
+    t.diagnostic(`the new container showed ${Date.now() - changed} ms after the network change`)
+    assert.ok(sockets.length > opened, 'a new relay socket was opened')
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    // The list is live again, not a one-off reload: a removal shows too.
+    await before.remove({ force: true })
+    await phone.locator(`[data-testid="container-row"][data-name="before-${stack.run}"]`).waitFor({ state: 'detached', timeout: 10_000 })
+  })
+
+  test('the same when the app comes back to the foreground', async (t) => {
+    const opened = sockets.length
+    assert.ok(proxy.freeze() >= 1, 'the new relay socket went through the proxy')
+    await stack.container('woken')
+    const late = phone.locator(`[data-testid="container-row"][data-name="woken-${stack.run}"]`)
+    await new Promise((r) => setTimeout(r, 2000))
+    assert.equal(await late.count(), 0, 'no event passes a frozen socket')
+    // Headless Chromium cannot hide a page (nor freeze a visible one), so the event that a phone
+    // sends when the app is shown again is dispatched here; the page stays 'visible'.
+    const shown = Date.now()
+    await phone.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+    await late.waitFor({ timeout: 15_000 })
+    t.diagnostic(`the new container showed ${Date.now() - shown} ms after the app was shown`)
+    assert.ok(sockets.length > opened, 'a new relay socket was opened')
+  })
+})
