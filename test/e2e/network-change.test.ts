@@ -4,7 +4,7 @@
 // list goes on.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { PHONE, pairFromLink } from '../harness/browser.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
 import { startFreezableProxy, type FreezableProxy } from '../harness/freezable-proxy.ts'
@@ -32,18 +32,22 @@ describe('the network changes under an open relay socket', () => {
     await proxy?.stop()
   })
 
+  /** Freezes the open relay socket, then makes a container; the live list must not show it yet. */
+  async function freezeThenCreate(name: string): Promise<Locator> {
+    assert.ok(proxy.freeze() >= 1, 'the relay socket goes through the proxy')
+    await stack.container(name)
+    const row = phone.locator(`[data-testid="container-row"][data-name="${name}-${stack.run}"]`)
+    await new Promise((r) => setTimeout(r, 2000))
+    assert.equal(await row.count(), 0, 'no event passes a frozen socket')
+    return row
+  }
+
   test('a dead socket is replaced as soon as the network changes, and the live list catches up', async (t) => {
     await phone.getByTestId('nav-containers').click()
     const before = await stack.container('before')
     await phone.locator(`[data-testid="container-row"][data-name="before-${stack.run}"]`).waitFor({ timeout: 20_000 })
     const opened = sockets.length
-
-    assert.ok(proxy.freeze() >= 1, 'the relay socket went through the proxy')
-    await stack.container('after')
-    const late = phone.locator(`[data-testid="container-row"][data-name="after-${stack.run}"]`)
-    // The freeze holds: nothing reaches the phone.
-    await new Promise((r) => setTimeout(r, 2000))
-    assert.equal(await late.count(), 0, 'no event passes a frozen socket')
+    const late = await freezeThenCreate('after')
 
     // The phone moves to a slower network: Chrome says so with a 'change' on navigator.connection.
     const cdp = await context.newCDPSession(phone)
@@ -61,11 +65,7 @@ describe('the network changes under an open relay socket', () => {
 
   test('the same when the app comes back to the foreground', async (t) => {
     const opened = sockets.length
-    assert.ok(proxy.freeze() >= 1, 'the new relay socket went through the proxy')
-    await stack.container('woken')
-    const late = phone.locator(`[data-testid="container-row"][data-name="woken-${stack.run}"]`)
-    await new Promise((r) => setTimeout(r, 2000))
-    assert.equal(await late.count(), 0, 'no event passes a frozen socket')
+    const late = await freezeThenCreate('woken')
     // Headless Chromium cannot hide a page (nor freeze a visible one), so the event that a phone
     // sends when the app is shown again is dispatched here; the page stays 'visible'.
     const shown = Date.now()
