@@ -9,6 +9,8 @@ import { PHONE, pairFromLink } from '../harness/browser.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
 import { startFreezableProxy, type FreezableProxy } from '../harness/freezable-proxy.ts'
 
+const CHECK_SETTING = 'pocketdock.relayCheckEveryMs'
+
 describe('the network changes under an open relay socket', () => {
   let stack: AppStack
   let proxy: FreezableProxy
@@ -20,6 +22,8 @@ describe('the network changes under an open relay socket', () => {
     stack = await startAppStack()
     proxy = await startFreezableProxy(stack.relay.url)
     context = await stack.browser.newContext(PHONE)
+    // The app also checks every 20 s on its own; the first two tests must see the event's check alone.
+    await context.addInitScript((key) => localStorage.getItem(key) ?? localStorage.setItem(key, '3600000'), CHECK_SETTING)
     phone = await context.newPage()
     phone.on('websocket', (ws) => sockets.push(ws.url()))
     const out = await stack.agent.cli(['invite', '--role', 'viewer', '--relay-url', proxy.url])
@@ -72,6 +76,20 @@ describe('the network changes under an open relay socket', () => {
     await phone.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
     await late.waitFor({ timeout: 15_000 })
     t.diagnostic(`the new container showed ${Date.now() - shown} ms after the app was shown`)
+    assert.ok(sockets.length > opened, 'a new relay socket was opened')
+  })
+
+  test('with no event at all, the app’s own periodic check finds the dead socket', async (t) => {
+    // A 3 s period instead of 20 s, to keep the test short; set before the app starts.
+    await phone.evaluate((key) => localStorage.setItem(key, '3000'), CHECK_SETTING)
+    await phone.reload()
+    await phone.getByTestId('nav-containers').click()
+    await phone.locator(`[data-testid="container-row"][data-name="woken-${stack.run}"]`).waitFor({ timeout: 30_000 })
+    const opened = sockets.length
+    const late = await freezeThenCreate('unprompted')
+    const frozenAt = Date.now()
+    await late.waitFor({ timeout: 15_000 })
+    t.diagnostic(`the new container showed ${Date.now() - frozenAt} ms after the 2 s without it (period 3 s, ping limit 4 s)`)
     assert.ok(sockets.length > opened, 'a new relay socket was opened')
   })
 })

@@ -3,8 +3,8 @@
 // When the relay's WebSocket drops, the node is rebuilt with capped, jittered backoff.
 // A socket can also die without closing (the phone moved to another network, or woke up behind a
 // NAT that forgot it): dht-relay notices only after 45 s without its pings. So when the network
-// changes or the app comes back to the foreground, the hosts are asked for a ping; if none answers,
-// the socket is replaced at once.
+// changes or the app comes back to the foreground, and every 20 s while it is shown, the hosts are
+// asked for a ping; if none answers, the socket is replaced at once.
 import { DeviceSwarm, createRelayNode, type KeyPair } from '@pocketdock/protocol'
 import { selectSodium, type SodiumImplementation } from '../crypto/select-sodium.ts'
 
@@ -22,6 +22,10 @@ export interface RelayConnectionOptions {
 type NetworkInformation = EventTarget & { type?: string }
 
 const BACKOFF_MS = [500, 1000, 2000, 5000, 10000, 30000]
+/** How often an open socket is checked while the app is shown, with no other reason to. */
+const CHECK_EVERY_MS = 20_000
+/** localStorage key that sets another period in ms (tests use it to tell the checks apart). */
+const CHECK_SETTING = 'pocketdock.relayCheckEveryMs'
 
 export function relayUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/relay`
@@ -37,6 +41,7 @@ export class RelayConnection {
   private closed = false
   private socket: WebSocket | null = null
   private checking = false
+  private checkTimer: ReturnType<typeof setInterval> | null = null
   private readonly url: string
   private readonly probe: () => Promise<Liveness>
 
@@ -72,6 +77,9 @@ export class RelayConnection {
     network()?.addEventListener('change', this.onnetworkchange)
     document.addEventListener('visibilitychange', this.onvisible)
     document.addEventListener('resume', this.onresume)
+    // A timer in a hidden page is throttled or frozen anyway; being shown again checks at once.
+    const every = Number(localStorage.getItem(CHECK_SETTING)) || CHECK_EVERY_MS
+    this.checkTimer = setInterval(() => document.visibilityState === 'visible' && void this.check(false), every)
     // The sodium is chosen once, before the first DHT node is built (its states stay with it).
     void selectSodium().then((sodium) => {
       this.sodium = sodium
@@ -85,6 +93,8 @@ export class RelayConnection {
     network()?.removeEventListener('change', this.onnetworkchange)
     document.removeEventListener('visibilitychange', this.onvisible)
     document.removeEventListener('resume', this.onresume)
+    if (this.checkTimer) clearInterval(this.checkTimer)
+    this.checkTimer = null
     if (this.timer) clearTimeout(this.timer)
     void this.swarm?.destroy()
     this.swarm = null
