@@ -218,7 +218,6 @@ try {
   await dockerd.stop?.()
 }
 
-
 /** Docker's multiplexed log answer (8-byte frame headers) → its text. */
 function demuxedText(buf: Buffer): string {
   const parts: Buffer[] = []

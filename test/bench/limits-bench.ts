@@ -13,8 +13,6 @@ export const STATS_CLIENTS = 20
 export const STATS_CONTAINERS = 20
 export const IDLE_SESSIONS = 100
 
-/** Resident memory of a process we started, from /proc. */
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** ms from a new DHT node through the relay (nothing warm on the device side) to the list in hand. */

@@ -47,7 +47,6 @@ function hostileFrame(i: number): Uint8Array {
   }
 }
 
-
 describe('hostile input and the agent’s network surface', () => {
   let dht: LocalDht
   let relay: Awaited<ReturnType<typeof startRelay>>

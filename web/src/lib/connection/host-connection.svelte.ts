@@ -163,25 +163,25 @@ export class HostConnection {
     await this.sendName()
   }
 
-  /** Whether the agent answers a ping within `timeoutMs` (an error from the agent is an answer too). */
+  /** Whether the agent answers a ping within `timeoutMs` (the relay connection's liveness check). */
   async answers(timeoutMs: number): Promise<boolean> {
     const client = this.client
-    if (!client || this.state !== 'connected') return false
+    return client !== null && this.state === 'connected' && this.ping(client, timeoutMs)
+  }
+
+  /**
+   * One system.ping: true if the agent answered, its round trip kept as `rtt`. An error from the
+   * agent (one older than system.ping) is an answer too; a timeout or a dropped connection is not,
+   * and for the rest the state speaks.
+   */
+  private async ping(client: AgentClient, timeoutMs?: number): Promise<boolean> {
+    const start = performance.now()
     try {
       await client.call('system.ping', {}, { timeoutMs })
+      if (this.client === client) this.rtt = Math.round(performance.now() - start)
       return true
     } catch (err) {
       return !(err instanceof ProtocolError) || (err.code !== 'TIMEOUT' && err.code !== 'CHANNEL_CLOSED')
-    }
-  }
-
-  private async ping(client: AgentClient): Promise<void> {
-    const start = performance.now()
-    try {
-      await client.call('system.ping', {})
-      if (this.client === client) this.rtt = Math.round(performance.now() - start)
-    } catch {
-      // An agent older than system.ping, or a dropped connection: the state says the rest.
     }
   }
 
