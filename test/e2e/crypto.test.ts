@@ -65,6 +65,7 @@ describe('end-to-end crypto in the browser', () => {
 
     // The connection test: 32 MB to the agent and back, every chunk checked in order.
     await page.getByTestId('nav-hosts').click()
+    await page.getByTestId('host-details').locator('summary').click()
     await page.getByTestId('connection-test').click()
     const result = page.getByTestId('connection-test-result')
     await result.waitFor({ timeout: 60_000 })

@@ -50,6 +50,20 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
     assert.equal((await page.getByTestId('role').textContent())?.trim(), 'admin')
     assert.match((await page.locator('h2').first().textContent()) ?? '', /phone-test-host/)
 
+    // On a small phone the card's main actions are on the first screen, without scrolling; the
+    // system details are folded away until asked for.
+    await page.setViewportSize({ width: 360, height: 640 })
+    for (const id of ['open-containers', 'open-host-stats']) {
+      const box = (await page.getByTestId(id).boundingBox())!
+      assert.ok(box.y >= 0 && box.y + box.height <= 640, `${id} is below the first screen at 360×640: ${JSON.stringify(box)}`)
+    }
+    const details = page.getByTestId('host-details')
+    assert.equal(await details.getByTestId('agent-key').isVisible(), false)
+    await details.locator('summary').click()
+    assert.equal((await details.getByTestId('agent-key').textContent())?.trim(), agent.key)
+    assert.equal((await details.getByTestId('image-count').textContent())?.trim(), String((await dockerd.docker.info()).Images))
+    await page.setViewportSize(PHONE.viewport!)
+
     // The connection test shows the round trip and what the encrypted path carries.
     await page.getByTestId('connection-test').click()
     const result = page.getByTestId('connection-test-result')
@@ -74,6 +88,18 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
     assert.equal(layout.overflow, 0, 'the page scrolls horizontally at 360 px')
     assert.deepEqual(layout.sticking, [], 'elements reach past the right edge at 360 px')
     if (process.env.POCKETDOCK_SCREENSHOT) await page.screenshot({ path: process.env.POCKETDOCK_SCREENSHOT, fullPage: true })
+
+    // Removing the host takes a second tap, and the host stays gone after a reload.
+    const remove = page.getByTestId('remove-host')
+    await remove.click()
+    assert.equal(await page.getByTestId('host-state').count(), 1, 'one tap removed the host')
+    assert.equal(await remove.getAttribute('aria-label'), 'Tap again to remove this host')
+    await remove.click()
+    await page.getByTestId('host-state').waitFor({ state: 'detached', timeout: 5000 })
+    await page.reload()
+    await page.getByTestId('device-key').waitFor({ timeout: 15_000 })
+    await page.getByTestId('agent-key-input').waitFor()
+    assert.equal(await page.getByTestId('host-state').count(), 0, 'the removed host came back after a reload')
     assert.deepEqual(errors, [], 'the page threw')
   } finally {
     await browser?.close()
