@@ -26,6 +26,27 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2'
 }
 
+/**
+ * The app holds the device's secret key, so a script injected into it could steal it; the page
+ * may run only its own files. 'wasm-unsafe-eval': libsodium's WASM crypto is compiled in the page.
+ * Inline styles: Svelte's style attributes and xterm's <style> elements (styles cannot read keys).
+ * connect-src 'self' covers the relay's own WebSocket. frame-ancestors: no other site may frame the
+ * app and steer taps onto Revoke or Remove.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'"
+].join('; ')
+
 const NOT_BUILT = `<!doctype html>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>pocketdock: app not built</title>
@@ -88,7 +109,11 @@ export function serveStatic(webRoot: string, req: IncomingMessage, res: ServerRe
     'X-Content-Type-Options': 'nosniff',
     Vary: 'Accept-Encoding'
   }
-  if (path.basename(file) === 'index.html') headers['Referrer-Policy'] = 'no-referrer'
+  if (ext === '.html') {
+    headers['Referrer-Policy'] = 'no-referrer'
+    headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY
+    headers['X-Frame-Options'] = 'DENY'
+  }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end()
     return

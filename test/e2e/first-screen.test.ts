@@ -10,7 +10,7 @@ import { startTestnet } from '../harness/testnet.ts'
 import { startAgent, type AgentProcess } from '../harness/agent-process.ts'
 import { startRelay, type RelayProcess } from '../harness/relay-process.ts'
 import { sharedDockerd } from '../harness/dockerd.ts'
-import { launchChromium, PHONE } from '../harness/browser.ts'
+import { cspRefusals, launchChromium, PHONE } from '../harness/browser.ts'
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
@@ -101,6 +101,7 @@ test('a phone opens the app from the relay, is allowed, and sees the Docker vers
     await page.getByTestId('agent-key-input').waitFor()
     assert.equal(await page.getByTestId('host-state').count(), 0, 'the removed host came back after a reload')
     assert.deepEqual(errors, [], 'the page threw')
+    assert.deepEqual(cspRefusals(browser), [], 'the app did something its Content-Security-Policy refuses')
   } finally {
     await browser?.close()
     await agent?.stop()

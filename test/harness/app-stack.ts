@@ -10,7 +10,7 @@ import { startAgent, type AgentProcess } from './agent-process.ts'
 import { startRelay, type RelayProcess } from './relay-process.ts'
 import { sharedDockerd, type SharedDockerd } from './dockerd.ts'
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox-image.ts'
-import { PHONE, launchChromium, pairFromLink } from './browser.ts'
+import { PHONE, cspRefusals, launchChromium, pairFromLink } from './browser.ts'
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
@@ -49,6 +49,7 @@ export async function startAppStack(opts: { agentName?: string; webRoot?: string
     await agent?.stop()
     await relay?.stop()
     await dht.destroy()
+    if (browser) assert.deepEqual(cspRefusals(browser), [], 'the app did something its Content-Security-Policy refuses')
   }
   try {
     dockerd = await sharedDockerd()

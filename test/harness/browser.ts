@@ -35,11 +35,25 @@ export const CHROMIUM_ARGS = [
   '--disable-quic'
 ]
 
+const refusals = new WeakMap<Browser, string[]>()
+
+/** What the app's Content-Security-Policy refused in any context of this browser: each is a bug. */
+export function cspRefusals(browser: Browser): string[] {
+  return refusals.get(browser) ?? []
+}
+
 export async function launchChromium(opts: { args?: string[] } = {}): Promise<Browser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] })
-  if (process.env.POCKETDOCK_SODIUM === 'js') {
-    const newContext = browser.newContext.bind(browser)
-    browser.newContext = async (options) => forceJsSodium(await newContext(options))
+  const refused: string[] = []
+  refusals.set(browser, refused)
+  const newContext = browser.newContext.bind(browser)
+  browser.newContext = async (options) => {
+    const context = await newContext(options)
+    // Chromium reports each refusal on the page's console; the page itself goes on without it.
+    context.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) refused.push(message.text())
+    })
+    return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : context
   }
   return browser
 }
@@ -95,7 +109,8 @@ export interface AxeViolation {
 /** Runs axe-core in the page; returns the serious and critical violations. */
 export async function axeSerious(page: Page): Promise<AxeViolation[]> {
   const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath })
+  // Evaluated rather than added as a <script>: the app's Content-Security-Policy refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(fs.readFileSync(axePath, 'utf8'))
   const violations = (await page.evaluate(async () => {
     const result = await (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: unknown[] }> } }).axe.run(document, {
       resultTypes: ['violations']

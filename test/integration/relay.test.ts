@@ -324,6 +324,14 @@ describe('relay', () => {
     const route = await fetch(`${relay.url}/hosts/abc`)
     assert.equal(route.status, 200)
     assert.match(await route.text(), /pocketdock-test-index/)
+    // The page holds the device's key: only its own scripts run, and no other site may frame it.
+    for (const page of [index, route]) {
+      const csp = page.headers.get('content-security-policy') ?? ''
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/)
+      assert.match(csp, /frame-ancestors 'none'/)
+      assert.match(csp, /object-src 'none'/)
+      assert.equal(page.headers.get('x-frame-options'), 'DENY')
+    }
 
     const sw = await fetch(`${relay.url}/sw.js`)
     assert.equal(sw.headers.get('cache-control'), 'no-cache')
