@@ -113,6 +113,9 @@ export function serveStatic(webRoot: string, req: IncomingMessage, res: ServerRe
     headers['Referrer-Policy'] = 'no-referrer'
     headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY
     headers['X-Frame-Options'] = 'DENY'
+    // No window it opens can reach back into it; of the device's sensors only the camera (QR scan).
+    headers['Cross-Origin-Opener-Policy'] = 'same-origin'
+    headers['Permissions-Policy'] = 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()'
   }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end()

@@ -331,6 +331,8 @@ describe('relay', () => {
       assert.match(csp, /frame-ancestors 'none'/)
       assert.match(csp, /object-src 'none'/)
       assert.equal(page.headers.get('x-frame-options'), 'DENY')
+      assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin')
+      assert.match(page.headers.get('permissions-policy') ?? '', /camera=\(self\), microphone=\(\)/)
     }
 
     const sw = await fetch(`${relay.url}/sw.js`)
