@@ -30,15 +30,16 @@ const TYPES: Record<string, string> = {
  * The app holds the device's secret key, so a script injected into it could steal it; the page
  * may run only its own files. 'wasm-unsafe-eval': libsodium's WASM crypto is compiled in the page.
  * Inline styles: Svelte's style attributes and xterm's <style> elements (styles cannot read keys).
- * connect-src 'self' covers the relay's own WebSocket. frame-ancestors: no other site may frame the
- * app and steer taps onto Revoke or Remove.
+ * connect-src: the relay's own WebSocket, and template files from whatever addresses the user adds
+ * (so any http(s) origin; keeping injected scripts out is script-src's job). frame-ancestors: no
+ * other site may frame the app and steer taps onto Revoke or Remove.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  "connect-src 'self' https: http:",
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",
