@@ -164,7 +164,7 @@ describe('terminal on a phone', () => {
     await until(async () => PROMPT.test(await lastLine(phone)), 'Ctrl-U to clear the line', 2000)
   })
 
-  test('an Android keyboard (keydown 229, then text or a composition): each word arrives once, sticky Ctrl applies', async () => {
+  test('an Android keyboard (keydown 229, then text or a composition, autocorrected): each word arrives once, sticky Ctrl applies', async () => {
     // Android's soft keyboards send no real key events: a key is a keydown with key code 229 and
     // the text's input event in the same task (xterm reads the text area's change after both);
     // a word with suggestions on is an IME composition, committed whole.
@@ -185,8 +185,9 @@ describe('terminal on a phone', () => {
         return new Promise((resolve) => setTimeout(resolve, 50))
       })()`)
     const cdp = await phone.context().newCDPSession(phone)
-    const androidWord = async (word: string) => {
-      for (let i = 1; i <= word.length; i++) await cdp.send('Input.imeSetComposition', { text: word.slice(0, i), selectionStart: i, selectionEnd: i })
+    // `typed` is what the composition showed; autocorrect commits another word in its place.
+    const androidWord = async (word: string, typed = word) => {
+      for (let i = 1; i <= typed.length; i++) await cdp.send('Input.imeSetComposition', { text: typed.slice(0, i), selectionStart: i, selectionEnd: i })
       await cdp.send('Input.insertText', { text: word })
       await phone.waitForTimeout(50)
     }
@@ -200,11 +201,14 @@ describe('terminal on a phone', () => {
       for (const ch of 'echo ') await androidKey(ch)
       await androidWord('droid')
       await androidKey(' ')
+      await androidWord('phone', 'phnoe')
+      await androidKey(' ')
       await phone.keyboard.press('Enter') // Android's Enter is a real key event
-      await waitForLine(phone, (l) => /^droid\s*$/.test(l), 'the echoed word')
+      await waitForLine(phone, (l) => /^droid phone\s*$/.test(l), 'the echoed words')
       const lines = await screenLines(phone)
-      assert.ok(lines.some((l) => /^\/ # echo droid\s*$/.test(l)), `the command line as typed:\n${lines.join('\n')}`)
-      assert.equal(lines.filter((l) => /droid/.test(l)).length, 2, 'the word once in the command and once as output')
+      assert.ok(lines.some((l) => /^\/ # echo droid phone\s*$/.test(l)), `the command line as typed, corrected:\n${lines.join('\n')}`)
+      assert.equal(lines.filter((l) => /droid/.test(l)).length, 2, 'the words once in the command and once as output')
+      assert.ok(!lines.some((l) => /phnoe/.test(l)), 'the misspelt word reached the shell')
 
       await typeLine('sleep 100')
       await until(async () => (await processes(/sleep 100/)).length > 0, 'sleep 100 to run')
