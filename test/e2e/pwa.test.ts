@@ -9,7 +9,7 @@ import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
-import { launchPersistentPhone, screenshot } from '../harness/browser.ts'
+import { cspRefusals, launchPersistentPhone, screenshot } from '../harness/browser.ts'
 import { startAppStack, type AppStack } from '../harness/app-stack.ts'
 import { until as waitUntil } from '../harness/until.ts'
 
@@ -73,6 +73,7 @@ describe('the installable app', () => {
         assert.ok(parsed.icons.some((i) => i.sizes === size && i.purpose === 'maskable'), `a maskable ${size} icon`)
         assert.ok(parsed.icons.some((i) => i.sizes === size && i.purpose !== 'maskable'), `a plain ${size} icon`)
       }
+      assert.deepEqual(cspRefusals(installable), [], 'the app did something its Content-Security-Policy refuses')
     } finally {
       await installable.close()
       fs.rmSync(profile, { recursive: true, force: true })

@@ -35,11 +35,20 @@ export const CHROMIUM_ARGS = [
   '--disable-quic'
 ]
 
-const refusals = new WeakMap<Browser, string[]>()
+const refusals = new WeakMap<Browser | BrowserContext, string[]>()
 
-/** What the app's Content-Security-Policy refused in any context of this browser: each is a bug. */
-export function cspRefusals(browser: Browser): string[] {
-  return refusals.get(browser) ?? []
+/** What the app's Content-Security-Policy refused in any context of this browser (or in this context): each is a bug. */
+export function cspRefusals(launched: Browser | BrowserContext): string[] {
+  return refusals.get(launched) ?? []
+}
+
+/** Every context the tests open: its CSP refusals recorded in `refused`, and the pure-JS sodium if asked for. */
+function prepareContext(context: BrowserContext, refused: string[]): Promise<BrowserContext> {
+  // Chromium reports each refusal on the page's console; the page itself goes on without it.
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/.test(message.text())) refused.push(message.text())
+  })
+  return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : Promise.resolve(context)
 }
 
 export async function launchChromium(opts: { args?: string[] } = {}): Promise<Browser> {
@@ -47,21 +56,16 @@ export async function launchChromium(opts: { args?: string[] } = {}): Promise<Br
   const refused: string[] = []
   refusals.set(browser, refused)
   const newContext = browser.newContext.bind(browser)
-  browser.newContext = async (options) => {
-    const context = await newContext(options)
-    // Chromium reports each refusal on the page's console; the page itself goes on without it.
-    context.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) refused.push(message.text())
-    })
-    return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : context
-  }
+  browser.newContext = async (options) => prepareContext(await newContext(options), refused)
   return browser
 }
 
 /** A phone with a profile on disk: what installability needs (incognito contexts cannot install). */
 export async function launchPersistentPhone(userDataDir: string): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(userDataDir, { ...PHONE, executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS })
-  return process.env.POCKETDOCK_SODIUM === 'js' ? forceJsSodium(context) : context
+  const refused: string[] = []
+  refusals.set(context, refused)
+  return prepareContext(context, refused)
 }
 
 /**
